@@ -23,6 +23,9 @@ public sealed record MapState(bool? Closed, long? Tell, long? Length, int Export
 /// </summary>
 public interface IMapUnderTest : IAsyncDisposable
 {
+    /// <summary>Whether opens by raw descriptor (Python's -2, an invalid one) can be expressed; when not, they are skipped.</summary>
+    bool SupportsDescriptors => true;
+
     ValueTask OpenAsync(OpenArguments arguments);
     ValueTask<byte[]> ReadAsync(long? count);
     ValueTask<int> ReadByteAsync();

@@ -67,7 +67,7 @@ public sealed class TraceReplayer
                 string? previousHash = null;
                 foreach (var op in _trace.GetProperty("ops").EnumerateArray())
                 {
-                    if (Tags(op).Contains("argtype"))
+                    if (Tags(op).Contains("argtype") || (!subject.SupportsDescriptors && IsInvalidDescriptorOpen(op)))
                     {
                         SkippedOps++;
                         continue;
@@ -408,6 +408,9 @@ public sealed class TraceReplayer
 
     private static string? Nullable(JsonElement op, string key) =>
         op.TryGetProperty(key, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+
+    private static bool IsInvalidDescriptorOpen(JsonElement op) =>
+        op.GetProperty("op").GetString() == "open" && op.GetProperty("args")[0] is { ValueKind: JsonValueKind.Number } fd && fd.GetInt64() == -2;
 
     private static IEnumerable<string> Tags(JsonElement op) =>
         op.TryGetProperty("tags", out var tags) ? tags.EnumerateArray().Select(t => t.GetString()!) : [];

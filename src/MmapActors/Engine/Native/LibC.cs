@@ -99,6 +99,30 @@ internal static unsafe partial class LibC
         return 0;
     }
 
+    [LibraryImport(Library, EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint Realpath(string path, nint resolved);
+
+    /// <summary>realpath(3): the canonical absolute path, every symlink resolved.</summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int CanonicalPath(string path, out string canonical)
+    {
+        nint resolved = Realpath(path, 0);
+        if (resolved == 0)
+        {
+            canonical = path;
+            return Marshal.GetLastPInvokeError();
+        }
+        try
+        {
+            canonical = Marshal.PtrToStringUTF8(resolved)!;
+            return 0;
+        }
+        finally
+        {
+            NativeMemory.Free((void*)resolved);
+        }
+    }
+
     /// <summary>dup(2) with close-on-exec, like CPython's <c>_Py_dup</c> (the copy is never inherited).</summary>
     public static int DuplicateCloseOnExec(int fd) => Fcntl(fd, F_DUPFD_CLOEXEC, 0);
 }

@@ -1,0 +1,26 @@
+using Akka.Actor;
+
+// Messages between the supervisor and its owners, on one node. Not part of the public protocol.
+namespace MmapActors.Actors;
+
+/// <summary>Supervisor → owner: the client died or disconnected; close all of its handles.</summary>
+internal sealed record ReleaseClient(IActorRef Client);
+
+/// <summary>Owner → itself: the idle period after the last handle closed has passed.</summary>
+internal sealed record IdleCheck(long Generation);
+
+/// <summary>Owner → supervisor: no handles are open; <paramref name="OpensSeen"/> lets the supervisor tell whether
+/// an <c>OpenMap</c> is still on its way to the owner.</summary>
+internal sealed record OwnerIdle(long OpensSeen);
+
+/// <summary>Owner → itself: the restart back-off has passed; re-open the maps.</summary>
+internal sealed record Reopen
+{
+    public static Reopen Instance { get; } = new();
+}
+
+/// <summary>Supervisor → owner: report <see cref="Protocol.FileStats"/>.</summary>
+internal sealed record GetFileStats
+{
+    public static GetFileStats Instance { get; } = new();
+}

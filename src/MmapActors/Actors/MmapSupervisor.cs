@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Akka.Event;
+using MmapActors.Native;
+using MmapActors.Protocol;
+
+namespace MmapActors.Actors;
+
+/// <summary>
+/// One per ActorSystem, at <c>/user/mmap</c> (see <see cref="MmapSettings.SupervisorName"/>). Finds or creates the
+/// owner of each file (by canonical path; every anonymous map gets its own), forwards <see cref="OpenMap"/> to it,
+/// watches the client of every handle and releases its handles when it dies, stops owners that stayed idle, restarts
+/// owners that fail (with a bounded back-off, done by the owner) and stops and reports those that fail too often.
+/// </summary>
+internal sealed class MmapSupervisor : UntypedActor
+{
+    private sealed class OwnerEntry(string key, IActorRef owner)
+    {
+        public string Key { get; } = key;
+        public IActorRef Owner { get; } = owner;
+        public long OpensForwarded { get; set; }
+    }
+
+    private readonly MmapSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, OwnerEntry> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<IActorRef, OwnerEntry> _byOwner = new();
+    private readonly HashSet<IActorRef> _clients = new();
+    private long _ownerCounter;
+    private long _anonymousCounter;
+
+    public MmapSupervisor(MmapSettings settings) => _settings = settings;
+
+    /// <summary>Props for the supervisor.</summary>
+    public static Props Props(MmapSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings));
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
+        _settings.MaxRestarts,
+        _settings.RestartWithin,
+        ex => ex is ActorInitializationException ? Directive.Stop : Directive.Restart);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case OpenMap open:
+                RouteOpen(open);
+                break;
+            case OwnerIdle idle:
+                StopIfStillIdle(idle);
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated.ActorRef);
+                break;
+            case GetStats:
+                CollectStats().PipeTo(Sender);
+                break;
+            case FlushAndCloseAll:
+                FlushAll().PipeTo(Sender);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void RouteOpen(OpenMap open)
+    {
+        if (open.Options is null || open.Client is null)
+        {
+            Sender.Tell(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
+            return;
+        }
+        string key;
+        string? path = null;
+        if (open.Options.Path is null)
+        {
+            key = $"anonymous:{++_anonymousCounter}";
+        }
+        else
+        {
+            if (open.Options.Path.Length == 0 || open.Options.Path.Contains('\0'))
+            {
+                Sender.Tell(MmapError.From(MmapException.FromErrno(LibC.ENOENT, $"'{open.Options.Path}'")));
+                return;
+            }
+            int errno = LibC.CanonicalPath(open.Options.Path, out path);
+            if (errno != 0)
+            {
+                Sender.Tell(MmapError.From(MmapException.FromErrno(errno, $"'{open.Options.Path}'")));
+                return;
+            }
+            key = path;
+        }
+
+        if (!_byKey.TryGetValue(key, out var entry))
+        {
+            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path), _settings), $"owner-{++_ownerCounter}");
+            Context.Watch(owner);
+            entry = new OwnerEntry(key, owner);
+            _byKey.Add(key, entry);
+            _byOwner.Add(owner, entry);
+        }
+        if (_clients.Add(open.Client))
+        {
+            Context.Watch(open.Client);
+        }
+        entry.OpensForwarded++;
+        entry.Owner.Forward(open);
+    }
+
+    /// <summary>
+    /// The idle handshake: the owner reports how many opens it has seen; if that is every open forwarded to it, none
+    /// is on its way and it can be stopped without losing a request.
+    /// </summary>
+    private void StopIfStillIdle(OwnerIdle idle)
+    {
+        if (_byOwner.TryGetValue(Sender, out var entry) && entry.OpensForwarded == idle.OpensSeen)
+        {
+            Forget(entry);
+            Context.Stop(entry.Owner);
+            _log.Debug("Closed idle map {0}", entry.Key);
+        }
+    }
+
+    private void OnTerminated(IActorRef actor)
+    {
+        if (_byOwner.TryGetValue(actor, out var entry))
+        {
+            // Reached only when an owner stopped without the idle handshake: it failed too often, or could not
+            // re-open its file. Its clients' requests now go to dead letters; make that visible.
+            Forget(entry);
+            _log.Error("The owner of {0} stopped after repeated failures; its handles are lost", entry.Key);
+            Context.System.EventStream.Publish(new OwnerFailed(entry.Key));
+        }
+        if (_clients.Remove(actor))
+        {
+            foreach (var owner in _byOwner.Keys)
+            {
+                owner.Tell(new ReleaseClient(actor));
+            }
+        }
+    }
+
+    private void Forget(OwnerEntry entry)
+    {
+        _byKey.Remove(entry.Key);
+        _byOwner.Remove(entry.Owner);
+    }
+
+    private Task<MmapStats> CollectStats()
+    {
+        var timeout = _settings.AskTimeout;
+        var asks = _byOwner.Keys.Select(o => o.Ask<FileStats>(GetFileStats.Instance, timeout)).ToArray();
+        return Task.WhenAll(asks).ContinueWith(t => new MmapStats(
+            t.IsCompletedSuccessfully ? t.Result.OrderBy(f => f.Key, StringComparer.Ordinal).ToArray() : []),
+            TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private Task<Done> FlushAll()
+    {
+        var timeout = _settings.ShutdownFlushTimeout;
+        var asks = _byOwner.Keys.Select(o => o.Ask<Done>(FlushAndCloseAll.Instance, timeout)).ToArray();
+        return Task.WhenAll(asks).ContinueWith(_ => Done.Instance, TaskContinuationOptions.ExecuteSynchronously);
+    }
+}

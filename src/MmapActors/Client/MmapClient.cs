@@ -1,0 +1,111 @@
+using Akka.Actor;
+using MmapActors.Actors;
+using MmapActors.Client;
+using MmapActors.Protocol;
+
+namespace MmapActors;
+
+/// <summary>
+/// The entry point of the client API: opens <see cref="IMappedFile"/> handles through an MmapActors supervisor.
+/// Handles opened through a client are released when it is disposed (or when its process or node dies).
+/// </summary>
+/// <example>
+/// <code>
+/// await using var client = MmapClient.Create(system);
+/// await using var file = await client.OpenAsync("data.bin");
+/// byte[] header = await file.ReadAtAsync(0, 64);
+/// </code>
+/// </example>
+public sealed class MmapClient : IAsyncDisposable
+{
+    private readonly IActorRef _supervisor;
+    private readonly IActorRef _session;
+    private readonly TimeSpan _timeout;
+    private int _disposed;
+
+    private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout)
+    {
+        _supervisor = supervisor;
+        _timeout = timeout;
+        _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
+    }
+
+    /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
+    public static MmapClient Create(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var extension = MmapExtension.Get(system);
+        return new MmapClient(system, extension.Supervisor, extension.Settings.AskTimeout);
+    }
+
+    /// <summary>A client of the supervisor <paramref name="supervisor"/>, local or on another node.</summary>
+    public static MmapClient Create(ActorSystem system, IActorRef supervisor, TimeSpan? askTimeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(supervisor);
+        var timeout = askTimeout ?? MmapSettings.Create(system).AskTimeout;
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(askTimeout));
+        return new MmapClient(system, supervisor, timeout);
+    }
+
+    /// <summary>The supervisor this client talks to.</summary>
+    public IActorRef Supervisor => _supervisor;
+
+    /// <summary>The actor whose lifetime bounds this client's handles (what the supervisor watches).</summary>
+    public IActorRef Session => _session;
+
+    /// <summary>Opens a handle on a file, like Python's <c>mmap.mmap(fd, length, access=access, offset=offset)</c>.</summary>
+    /// <exception cref="MmapException">As <see cref="MemoryMap.Open(string, long, MmapAccess, long)"/>.</exception>
+    public Task<IMappedFile> OpenAsync(string path, long length = 0, MmapAccess access = MmapAccess.Default, long offset = 0,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return OpenAsync(new MapOptions(path, length, access, offset), cancellationToken);
+    }
+
+    /// <summary>Opens anonymous memory of <paramref name="length"/> bytes, owned by its own actor.</summary>
+    public Task<IMappedFile> CreateAnonymousAsync(long length, MmapAccess access = MmapAccess.Default, CancellationToken cancellationToken = default) =>
+        OpenAsync(MapOptions.Anonymous(length, access), cancellationToken);
+
+    /// <summary>Opens a handle with every option of Python's constructor.</summary>
+    public async Task<IMappedFile> OpenAsync(MapOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        object reply;
+        try
+        {
+            reply = await _supervisor.Ask<object>(new OpenMap(options, _session), _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new TimeoutException($"The MmapActors supervisor did not answer an open of {options.Path ?? "anonymous memory"} within {_timeout}", e);
+        }
+        return reply switch
+        {
+            MapOpened opened => new MappedFile(opened, _timeout),
+            MmapError error => throw error.ToException(),
+            _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
+        };
+    }
+
+    /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
+    public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        _supervisor.Ask<MmapStats>(GetStats.Instance, _timeout, cancellationToken);
+
+    /// <summary>Stops the client's session: the supervisor then releases every handle it opened.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            try
+            {
+                await _session.GracefulStop(_timeout).ConfigureAwait(false);
+            }
+            catch (TaskCanceledException)
+            {
+                // the system is already shutting down; its termination stops the session
+            }
+        }
+    }
+}
