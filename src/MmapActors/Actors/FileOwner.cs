@@ -233,6 +233,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             case WriteAt w:
                 m.WriteAt(w.Offset, w.Data);
                 return Done.Instance;
+            case CompareAndSwap cas:
+                CompareAndSwap(m, cas);
+                return Done.Instance;
             case Read r:
                 return new BytesReply(r.Count is { } n ? m.Read(n) : m.Read());
             case ReadInto r:
@@ -365,6 +368,30 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         var data = new byte[Math.Min(count, length - offset)];
         m.ReadAt(offset, data);
         return data;
+    }
+
+    private static void CompareAndSwap(MemoryMap m, CompareAndSwap cas)
+    {
+        if (cas.Expected.Length != cas.Replacement.Length)
+        {
+            throw new MmapException(MmapErrorKind.ValueError, "compare-and-swap needs an expected value and a replacement of equal length");
+        }
+        long length = m.Length;
+        if (m.Access == MmapAccess.Read)
+        {
+            throw new MmapException(MmapErrorKind.TypeError, "mmap can't modify a readonly memory map.");
+        }
+        if (cas.Offset < 0 || cas.Offset > length - cas.Expected.Length)
+        {
+            throw new MmapException(MmapErrorKind.ValueError, "data out of range");
+        }
+        Span<byte> current = cas.Expected.Length <= 256 ? stackalloc byte[cas.Expected.Length] : new byte[cas.Expected.Length];
+        m.ReadAt(cas.Offset, current);
+        if (!current.SequenceEqual(cas.Expected))
+        {
+            throw new MmapException(MmapErrorKind.ValueError, Protocol.CompareAndSwap.FailedPrefix + $" the {cas.Expected.Length} bytes at {cas.Offset} differ from the expected value");
+        }
+        m.WriteAt(cas.Offset, cas.Replacement);
     }
 
     private static long Find(MemoryMap m, Find f) => (f.Start, f.End, f.Reverse) switch

@@ -117,6 +117,10 @@ public interface IMappedFile : IAsyncDisposable
     /// <summary>Writes all of <paramref name="data"/> at <paramref name="offset"/> without using or moving the cursor.</summary>
     Task WriteAtAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the bytes at <paramref name="offset"/> with <paramref name="replacement"/> if they equal
+    /// <paramref name="expected"/>; returns whether it did (see <see cref="CompareAndSwap"/>).</summary>
+    Task<bool> CompareAndSwapAsync(long offset, ReadOnlyMemory<byte> expected, ReadOnlyMemory<byte> replacement, CancellationToken cancellationToken = default);
+
     /// <summary>Runs <paramref name="operations"/> in one turn of the owner (atomic with respect to every other client),
     /// stopping at the first error. The result says which operation failed, if any; it does not throw for it.</summary>
     Task<BatchReply> BatchAsync(IReadOnlyList<MapOperation> operations, CancellationToken cancellationToken = default);

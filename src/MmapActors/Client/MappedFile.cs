@@ -136,6 +136,20 @@ internal sealed class MappedFile : IMappedFile
     public Task WriteAtAsync(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
         SendWithBufferAsync(new WriteAt(offset, ExactArray(data)), cancellationToken);
 
+    public async Task<bool> CompareAndSwapAsync(long offset, ReadOnlyMemory<byte> expected, ReadOnlyMemory<byte> replacement,
+        CancellationToken cancellationToken = default)
+    {
+        // One-op batch: a mismatch comes back as data, not as an exception.
+        var reply = await BatchAsync([new CompareAndSwap(offset, expected.ToArray(), replacement.ToArray())], cancellationToken).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            return error.Kind == MmapErrorKind.ValueError && error.Message.StartsWith(CompareAndSwap.FailedPrefix, StringComparison.Ordinal)
+                ? false
+                : throw error.ToException();
+        }
+        return true;
+    }
+
     public async Task<BatchReply> BatchAsync(IReadOnlyList<MapOperation> operations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operations);

@@ -187,6 +187,15 @@ public sealed record ReadAt(long Offset, int Count) : MapOperation;
 /// <summary>Positional write that neither uses nor moves the cursor; all or nothing. Reply: <see cref="Done"/>.</summary>
 public sealed record WriteAt(long Offset, byte[] Data) : MapOperation;
 
+/// <summary>Atomic compare-and-swap: if the bytes at <paramref name="Offset"/> equal <paramref name="Expected"/>, replaces
+/// them with <paramref name="Replacement"/>; otherwise fails with ValueError and changes nothing, which also stops a
+/// <see cref="Batch"/>. The building block of lock-free read-modify-write on shared files. Reply: <see cref="Done"/>.</summary>
+public sealed record CompareAndSwap(long Offset, byte[] Expected, byte[] Replacement) : MapOperation
+{
+    /// <summary>How the message of a mismatch begins (a ValueError), so callers can tell it from other errors.</summary>
+    public const string FailedPrefix = "compare-and-swap failed:";
+}
+
 /// <summary>Local only: a positional read straight into caller memory, with no allocation. Skipped when
 /// <paramref name="Cancellation"/> is already cancelled. Reply: <see cref="NumberReply"/> (bytes copied) or <see cref="Canceled"/>.</summary>
 public sealed record ReadAtInto(long Offset, Memory<byte> Destination, CancellationToken Cancellation = default) : MapOperation;
