@@ -20,13 +20,15 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
 {
     private readonly OwnerState _state;
     private readonly MmapSettings _settings;
+    private readonly ResourceBudget _budget;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _idleGeneration;
 
-    public FileOwner(OwnerState state, MmapSettings settings)
+    public FileOwner(OwnerState state, MmapSettings settings, ResourceBudget budget)
     {
         _state = state;
         _settings = settings;
+        _budget = budget;
     }
 
     public IStash Stash { get; set; } = null!;
@@ -34,11 +36,12 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props on the owner dispatcher. Validates eagerly so a bad call fails at the caller.</summary>
-    public static Props Props(OwnerState state, MmapSettings settings)
+    public static Props Props(OwnerState state, MmapSettings settings, ResourceBudget budget)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        return Akka.Actor.Props.Create(() => new FileOwner(state, settings)).WithDispatcher(MmapSettings.OwnerDispatcherId);
+        ArgumentNullException.ThrowIfNull(budget);
+        return Akka.Actor.Props.Create(() => new FileOwner(state, settings, budget)).WithDispatcher(MmapSettings.OwnerDispatcherId);
     }
 
     protected override void PreStart()
@@ -155,9 +158,24 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     private void Open(OpenMap open)
     {
         _state.OpensSeen++;
+        if (!_budget.TryAddHandle(open.Client))
+        {
+            Sender.Tell(new MmapError(MmapErrorKind.OSError,
+                $"[Errno 24] Too many open files: {open.Client.Path.Address} holds the {_settings.MaxHandlesPerNode} handles " +
+                "mmap.limits.max-handles-per-node allows", 24));
+            ScheduleIdleCheckIfIdle();
+            return;
+        }
         try
         {
             var map = OpenMapFor(open.Options);
+            if (!_budget.TryMap(map.Length))
+            {
+                long length = map.Length;
+                map.Close();
+                throw new MmapException(MmapErrorKind.OSError,
+                    $"[Errno 12] Cannot allocate memory: mapping {length} more bytes would pass mmap.limits.max-mapped-bytes ({_settings.MaxMappedBytes})", 12);
+            }
             long id = _state.NextHandleId++;
             _state.Handles.Add(id, new HandleState(id, open.Options, open.Client, map));
             _idleGeneration++;
@@ -165,6 +183,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
         catch (MmapException e)
         {
+            _budget.RemoveHandle(open.Client);
             Sender.Tell(MmapError.From(e));
             ScheduleIdleCheckIfIdle();
         }
@@ -176,7 +195,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         var protection = o.Protection ?? (MapProtection.Read | MapProtection.Write);
         return _state.Path is null
             ? MemoryMap.FromFileDescriptor(-1, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd)
-            : MemoryMap.OpenPath(_state.Path, o.OpensReadOnly, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
+            : MemoryMap.OpenPath(_state.Path, o.OpensReadOnly || _settings.ReadOnly, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
     }
 
     private MapReply Execute(long handleId, MapOperation operation)
@@ -224,6 +243,10 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     private MapReply Execute(HandleState handle, MapOperation operation)
     {
         var m = handle.Map;
+        if (_settings.MaxRangeLength > 0)
+        {
+            CheckRangeLimit(m, operation);
+        }
         switch (operation)
         {
             case ReadAt r:
@@ -269,8 +292,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 m.Move(mv.Destination, mv.Source, mv.Count);
                 return Done.Instance;
             case Resize r:
-                m.Resize(r.NewSize);
-                PropagateResize(handle);
+                Resize(handle, r.NewSize);
                 return Done.Instance;
             case Size:
                 return new NumberReply(m.Size());
@@ -301,7 +323,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             case IsClosed:
                 return new BooleanReply(m.Closed);
             case Close:
-                m.Close(); // BufferError while leased: the handle stays open
+                CloseHandle(handle); // BufferError while leased: the handle stays open
                 _state.Handles.Remove(handle.Id);
                 ScheduleIdleCheckIfIdle();
                 return Done.Instance;
@@ -317,7 +339,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                     held.Dispose();
                     if (handle.Leases.Count == 0 && handle.PendingLength is { } pending)
                     {
-                        handle.Map.FollowResize(pending);
+                        Follow(handle, pending);
                         handle.PendingLength = null;
                     }
                 }
@@ -425,7 +447,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             }
             else
             {
-                other.Map.FollowResize(length);
+                Follow(other, length);
             }
         }
     }
@@ -465,7 +487,91 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         {
             lease.Dispose();
         }
+        CloseHandle(handle);
+    }
+
+    /// <summary>Closes a handle's map and returns what it held to the budget.</summary>
+    private void CloseHandle(HandleState handle)
+    {
+        if (handle.Map.Closed)
+        {
+            return;
+        }
+        long length = handle.Map.Length;
         handle.Map.Close();
+        _budget.Unmap(length);
+        _budget.RemoveHandle(handle.Client);
+    }
+
+    private void Resize(HandleState handle, long newSize)
+    {
+        var m = handle.Map;
+        long length = m.Length;
+        if (_settings.MaxFileSize > 0 && newSize > 0 && (newSize > _settings.MaxFileSize || m.Offset > _settings.MaxFileSize - newSize))
+        {
+            throw new MmapException(MmapErrorKind.ValueError,
+                $"new size out of range: {m.Offset + newSize} bytes would pass mmap.limits.max-file-size ({_settings.MaxFileSize})");
+        }
+        long growth = Math.Max(0, newSize - length);
+        if (!_budget.TryMap(growth))
+        {
+            throw new MmapException(MmapErrorKind.OSError,
+                $"[Errno 12] Cannot allocate memory: growing by {growth} bytes would pass mmap.limits.max-mapped-bytes ({_settings.MaxMappedBytes})", 12);
+        }
+        try
+        {
+            m.Resize(newSize);
+        }
+        catch
+        {
+            _budget.Unmap(growth);
+            throw;
+        }
+        if (newSize < length)
+        {
+            _budget.Unmap(length - newSize);
+        }
+        PropagateResize(handle);
+    }
+
+    /// <summary>Makes a handle follow another's resize, keeping the budget exact (following never fails for budget reasons:
+    /// the file already has that length).</summary>
+    private void Follow(HandleState handle, long length)
+    {
+        long before = handle.Map.Length;
+        if (handle.Map.FollowResize(length))
+        {
+            _budget.Adjust(length - before);
+        }
+    }
+
+    /// <summary>Refuses a request that carries or asks for more than <c>mmap.limits.max-range-length</c> bytes, before it runs.</summary>
+    private void CheckRangeLimit(MemoryMap m, MapOperation operation)
+    {
+        long requested = operation switch
+        {
+            ReadAt r => r.Count,
+            Read r => Math.Min(r.Count is { } n and >= 0 ? n : long.MaxValue, Math.Max(0, m.Length - m.Position)),
+            Write w => w.Data.Length,
+            WriteAt w => w.Data.Length,
+            SetSlice s => s.Value.Length,
+            GetSlice g => PythonSlice.Adjust(m.Length, g.Start, g.Stop, g.Step, out _, out _),
+            ToBytes => m.Length,
+            Batch b => b.Operations.Sum(o => o switch
+            {
+                ReadAt r => (long)r.Count,
+                WriteAt w => w.Data.Length,
+                Write w => w.Data.Length,
+                _ => 0L,
+            }),
+            _ => 0,
+        };
+        if (requested > _settings.MaxRangeLength)
+        {
+            throw new MmapException(MmapErrorKind.ValueError,
+                $"range of {requested} bytes passes mmap.limits.max-range-length ({_settings.MaxRangeLength}); " +
+                "stream it with ReadRangeAsync/WriteRangeAsync");
+        }
     }
 
     private FileStats Stats()

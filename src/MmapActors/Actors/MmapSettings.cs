@@ -15,6 +15,30 @@ public sealed record MmapSettings(
     TimeSpan RestartWithin,
     bool EnableTestHooks)
 {
+    /// <summary>Served root directory; every path is resolved beneath it. Empty: any path (trusted, local use).</summary>
+    public string ServedRoot { get; init; } = "";
+
+    /// <summary>Whether files are only ever opened read-only.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>Largest range one request may carry or ask for; 0 = no limit.</summary>
+    public long MaxRangeLength { get; init; }
+
+    /// <summary>Open handles one client node may hold; 0 = no limit.</summary>
+    public int MaxHandlesPerNode { get; init; }
+
+    /// <summary>Largest file length a resize may produce; 0 = no limit.</summary>
+    public long MaxFileSize { get; init; }
+
+    /// <summary>Total bytes mapped by all handles; 0 = no limit.</summary>
+    public long MaxMappedBytes { get; init; }
+
+    /// <summary>Bytes per chunk of a streamed range.</summary>
+    public int TransferChunkSize { get; init; } = 1 << 20;
+
+    /// <summary>Chunks of a streamed range in flight at once.</summary>
+    public int TransferWindow { get; init; } = 8;
+
     /// <summary>The dispatcher owners run on.</summary>
     public const string OwnerDispatcherId = "mmap.owner-dispatcher";
 
@@ -50,17 +74,31 @@ public sealed record MmapSettings(
             mmap.GetTimeSpan("restart.max-backoff"),
             mmap.GetInt("restart.max-restarts"),
             mmap.GetTimeSpan("restart.within"),
-            mmap.GetBoolean("enable-test-hooks"));
+            mmap.GetBoolean("enable-test-hooks"))
+        {
+            ServedRoot = mmap.GetString("served-root") ?? "",
+            ReadOnly = mmap.GetBoolean("read-only"),
+            MaxRangeLength = mmap.GetByteSize("limits.max-range-length") ?? 0,
+            MaxHandlesPerNode = mmap.GetInt("limits.max-handles-per-node"),
+            MaxFileSize = mmap.GetByteSize("limits.max-file-size") ?? 0,
+            MaxMappedBytes = mmap.GetByteSize("limits.max-mapped-bytes") ?? 0,
+            TransferChunkSize = checked((int)(mmap.GetByteSize("transfer.chunk-size") ?? (1 << 20))),
+            TransferWindow = mmap.GetInt("transfer.window"),
+        };
         if (string.IsNullOrWhiteSpace(settings.SupervisorName))
         {
             throw new ConfigurationException("mmap.supervisor-name must not be empty");
         }
         if (settings.AskTimeout <= TimeSpan.Zero || settings.MinBackoff < TimeSpan.Zero || settings.MaxBackoff < settings.MinBackoff ||
-            settings.IdleTimeout < TimeSpan.Zero || settings.MaxRestarts < 0)
+            settings.IdleTimeout < TimeSpan.Zero || settings.MaxRestarts < 0 || settings.MaxRangeLength < 0 ||
+            settings.MaxHandlesPerNode < 0 || settings.MaxFileSize < 0 || settings.MaxMappedBytes < 0 ||
+            settings.TransferChunkSize <= 0 || settings.TransferWindow <= 0)
         {
             throw new ConfigurationException(
                 $"mmap settings out of range: ask-timeout {settings.AskTimeout}, idle-timeout {settings.IdleTimeout}, " +
-                $"restart.min-backoff {settings.MinBackoff}, restart.max-backoff {settings.MaxBackoff}, restart.max-restarts {settings.MaxRestarts}");
+                $"restart.min-backoff {settings.MinBackoff}, restart.max-backoff {settings.MaxBackoff}, restart.max-restarts {settings.MaxRestarts}, " +
+                $"limits {settings.MaxRangeLength}/{settings.MaxHandlesPerNode}/{settings.MaxFileSize}/{settings.MaxMappedBytes}, " +
+                $"transfer {settings.TransferChunkSize} x {settings.TransferWindow}");
         }
         return settings;
     }

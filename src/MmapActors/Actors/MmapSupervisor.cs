@@ -21,6 +21,7 @@ internal sealed class MmapSupervisor : UntypedActor
     }
 
     private readonly MmapSettings _settings;
+    private readonly ResourceBudget _budget;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, OwnerEntry> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, OwnerEntry> _byOwner = new();
@@ -28,7 +29,11 @@ internal sealed class MmapSupervisor : UntypedActor
     private long _ownerCounter;
     private long _anonymousCounter;
 
-    public MmapSupervisor(MmapSettings settings) => _settings = settings;
+    public MmapSupervisor(MmapSettings settings)
+    {
+        _settings = settings;
+        _budget = new ResourceBudget(settings);
+    }
 
     /// <summary>Props for the supervisor.</summary>
     public static Props Props(MmapSettings settings)
@@ -98,7 +103,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path), _settings), $"owner-{++_ownerCounter}");
+            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path), _settings, _budget), $"owner-{++_ownerCounter}");
             Context.Watch(owner);
             entry = new OwnerEntry(key, owner);
             _byKey.Add(key, entry);

@@ -121,6 +121,25 @@ public interface IMappedFile : IAsyncDisposable
     /// <paramref name="expected"/>; returns whether it did (see <see cref="CompareAndSwap"/>).</summary>
     Task<bool> CompareAndSwapAsync(long offset, ReadOnlyMemory<byte> expected, ReadOnlyMemory<byte> replacement, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Streams <paramref name="count"/> bytes from <paramref name="offset"/> into <paramref name="destination"/>, in chunks
+    /// of <c>mmap.transfer.chunk-size</c> with at most <c>mmap.transfer.window</c> in flight, so a range of any size needs
+    /// only a bounded buffer on either side. The range is clamped at the end of the map. Not atomic: other clients'
+    /// writes may land between chunks.
+    /// </summary>
+    /// <returns>The bytes transferred.</returns>
+    /// <exception cref="MmapException">ValueError when <paramref name="offset"/> is negative or past the end; any error of a
+    /// chunk, after which nothing more is requested.</exception>
+    Task<long> ReadRangeAsync(long offset, long count, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Streams <paramref name="source"/> into the map at <paramref name="offset"/> (up to <paramref name="count"/> bytes, or
+    /// to the end of the stream), in chunks with a bounded window. The map must already be long enough (resize first).
+    /// Not atomic across chunks.
+    /// </summary>
+    /// <returns>The bytes transferred.</returns>
+    Task<long> WriteRangeAsync(long offset, Stream source, long? count = null, IProgress<long>? progress = null, CancellationToken cancellationToken = default);
+
     /// <summary>Runs <paramref name="operations"/> in one turn of the owner (atomic with respect to every other client),
     /// stopping at the first error. The result says which operation failed, if any; it does not throw for it.</summary>
     Task<BatchReply> BatchAsync(IReadOnlyList<MapOperation> operations, CancellationToken cancellationToken = default);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using MmapActors.Protocol;
@@ -11,10 +12,16 @@ internal sealed class MappedFile : IMappedFile
     private readonly long _handleId;
     private readonly TimeSpan _timeout;
     private readonly bool _ownerIsLocal;
+    private readonly int _chunkSize;
+    private readonly int _window;
     private int _disposed;
 
-    public MappedFile(MapOpened opened, TimeSpan timeout)
+    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 1 << 20, int window = 8)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        _chunkSize = chunkSize;
+        _window = window;
         _owner = opened.Owner;
         _handleId = opened.HandleId;
         Key = opened.Key;
@@ -148,6 +155,163 @@ internal sealed class MappedFile : IMappedFile
                 : throw error.ToException();
         }
         return true;
+    }
+
+    public async Task<long> ReadRangeAsync(long offset, long count, Stream destination, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        long length = await LengthAsync(cancellationToken).ConfigureAwait(false);
+        if (offset < 0 || offset > length)
+        {
+            throw new MmapException(MmapErrorKind.ValueError, "read position out of range");
+        }
+        long end = offset + Math.Min(count, length - offset);
+        var pending = new Queue<Task<Chunk>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long next = offset, transferred = 0;
+        try
+        {
+            while (next < end || pending.Count > 0)
+            {
+                while (pending.Count < _window && next < end)
+                {
+                    int n = (int)Math.Min(_chunkSize, end - next);
+                    pending.Enqueue(ReadChunkAsync(next, n, stop.Token));
+                    next += n;
+                }
+                var chunk = await pending.Dequeue().ConfigureAwait(false);
+                try
+                {
+                    await destination.WriteAsync(chunk.Data.AsMemory(0, chunk.Count), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    chunk.Return();
+                }
+                transferred += chunk.Count;
+                progress?.Report(transferred);
+            }
+            return transferred;
+        }
+        finally
+        {
+            await DrainAsync(pending, stop).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<long> WriteRangeAsync(long offset, Stream source, long? count = null, IProgress<long>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (count is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "The count must not be negative.");
+        }
+        long remaining = count ?? long.MaxValue;
+        var pending = new Queue<Task<int>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        long next = offset, transferred = 0;
+        bool endOfSource = false;
+        try
+        {
+            while (!endOfSource || pending.Count > 0)
+            {
+                while (pending.Count < _window && !endOfSource)
+                {
+                    // Each chunk gets its own exact array: the message holds it until the owner has written it.
+                    var data = new byte[(int)Math.Min(_chunkSize, remaining)];
+                    int read = data.Length == 0 ? 0 : await source.ReadAtLeastAsync(data, data.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                    if (read < data.Length)
+                    {
+                        endOfSource = true;
+                        Array.Resize(ref data, read);
+                    }
+                    remaining -= read;
+                    endOfSource |= remaining == 0;
+                    if (read > 0)
+                    {
+                        pending.Enqueue(WriteChunkAsync(next, data, stop.Token));
+                        next += read;
+                    }
+                }
+                if (pending.Count > 0)
+                {
+                    transferred += await pending.Dequeue().ConfigureAwait(false);
+                    progress?.Report(transferred);
+                }
+            }
+            return transferred;
+        }
+        finally
+        {
+            await DrainAsync(pending, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One chunk of a streamed read; pooled when it came from a local owner.</summary>
+    private readonly record struct Chunk(byte[] Data, int Count, bool Pooled)
+    {
+        public void Return()
+        {
+            if (Pooled)
+            {
+                ArrayPool<byte>.Shared.Return(Data);
+            }
+        }
+    }
+
+    private async Task<Chunk> ReadChunkAsync(long offset, int count, CancellationToken cancellationToken)
+    {
+        if (_ownerIsLocal)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(count);
+            try
+            {
+                int n = (int)Number(await SendWithBufferAsync(new ReadAtInto(offset, buffer.AsMemory(0, count), cancellationToken), cancellationToken).ConfigureAwait(false));
+                return new Chunk(buffer, n, Pooled: true);
+            }
+            catch
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
+        }
+        var data = Bytes(await SendAsync(new ReadAt(offset, count), cancellationToken).ConfigureAwait(false));
+        return new Chunk(data, data.Length, Pooled: false);
+    }
+
+    private async Task<int> WriteChunkAsync(long offset, byte[] data, CancellationToken cancellationToken)
+    {
+        await SendAsync(new WriteAt(offset, data), cancellationToken).ConfigureAwait(false);
+        return data.Length;
+    }
+
+    /// <summary>After a failure or cancellation: stop issuing, and observe what is still in flight so that no pooled
+    /// buffer is lost and no exception goes unobserved.</summary>
+    private static async Task DrainAsync<T>(Queue<Task<T>> pending, CancellationTokenSource stop)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+        await stop.CancelAsync().ConfigureAwait(false);
+        while (pending.TryDequeue(out var task))
+        {
+            try
+            {
+                var result = await task.ConfigureAwait(false);
+                if (result is Chunk chunk)
+                {
+                    chunk.Return();
+                }
+            }
+            catch (Exception)
+            {
+                // already failing or cancelled; the first error is the one reported
+            }
+        }
     }
 
     public async Task<BatchReply> BatchAsync(IReadOnlyList<MapOperation> operations, CancellationToken cancellationToken = default)

@@ -21,12 +21,19 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly IActorRef _supervisor;
     private readonly IActorRef _session;
     private readonly TimeSpan _timeout;
+    private readonly int _chunkSize;
+    private readonly int _window;
+    private readonly ActorSystem? _ownedSystem;
     private int _disposed;
 
-    private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout)
+    private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
     {
         _supervisor = supervisor;
         _timeout = timeout;
+        _ownedSystem = ownedSystem;
+        var settings = MmapSettings.Create(system);
+        _chunkSize = settings.TransferChunkSize;
+        _window = settings.TransferWindow;
         _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
     }
 
@@ -47,6 +54,10 @@ public sealed class MmapClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero, nameof(askTimeout));
         return new MmapClient(system, supervisor, timeout);
     }
+
+    /// <summary>A client that owns <paramref name="system"/> and terminates it when disposed (remote connections).</summary>
+    internal static MmapClient CreateOwning(ActorSystem system, IActorRef supervisor, TimeSpan askTimeout) =>
+        new(system, supervisor, askTimeout, ownedSystem: system);
 
     /// <summary>The supervisor this client talks to.</summary>
     public IActorRef Supervisor => _supervisor;
@@ -83,7 +94,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout),
+            MapOpened opened => new MappedFile(opened, _timeout, _chunkSize, _window),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
@@ -105,6 +116,10 @@ public sealed class MmapClient : IAsyncDisposable
             catch (TaskCanceledException)
             {
                 // the system is already shutting down; its termination stops the session
+            }
+            if (_ownedSystem is not null)
+            {
+                await _ownedSystem.Terminate().ConfigureAwait(false);
             }
         }
     }

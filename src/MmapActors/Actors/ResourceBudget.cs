@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace MmapActors.Actors;
+
+/// <summary>
+/// The limits every owner of a supervisor shares (<c>mmap.limits</c>): handles per client node and bytes mapped in
+/// total. Owners run on several threads, so the counts are updated atomically.
+/// </summary>
+internal sealed class ResourceBudget(MmapSettings settings)
+{
+    private readonly ConcurrentDictionary<Address, int> _handlesPerNode = new();
+    private long _mappedBytes;
+
+    /// <summary>Bytes mapped by every handle together.</summary>
+    public long MappedBytes => Interlocked.Read(ref _mappedBytes);
+
+    /// <summary>Counts a new handle of <paramref name="client"/>'s node, unless that node is at its limit.</summary>
+    public bool TryAddHandle(IActorRef client)
+    {
+        int limit = settings.MaxHandlesPerNode;
+        var node = client.Path.Address;
+        while (true)
+        {
+            int current = _handlesPerNode.GetOrAdd(node, 0);
+            if (limit > 0 && current >= limit)
+            {
+                return false;
+            }
+            if (_handlesPerNode.TryUpdate(node, current + 1, current))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Forgets a handle of <paramref name="client"/>'s node.</summary>
+    public void RemoveHandle(IActorRef client) =>
+        _handlesPerNode.AddOrUpdate(client.Path.Address, 0, (_, current) => Math.Max(0, current - 1));
+
+    /// <summary>Reserves <paramref name="bytes"/> of mapping, unless that would pass <c>max-mapped-bytes</c>.</summary>
+    public bool TryMap(long bytes)
+    {
+        if (bytes <= 0)
+        {
+            Unmap(-bytes);
+            return true;
+        }
+        long limit = settings.MaxMappedBytes;
+        while (true)
+        {
+            long current = Interlocked.Read(ref _mappedBytes);
+            if (limit > 0 && current + bytes > limit)
+            {
+                return false;
+            }
+            if (Interlocked.CompareExchange(ref _mappedBytes, current + bytes, current) == current)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Accounts for a length change that already happened (a handle following another's resize).</summary>
+    public void Adjust(long delta) => Interlocked.Add(ref _mappedBytes, delta);
+
+    /// <summary>Returns <paramref name="bytes"/> of mapping to the budget.</summary>
+    public void Unmap(long bytes) => Interlocked.Add(ref _mappedBytes, -bytes);
+}
