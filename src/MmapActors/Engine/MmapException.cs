@@ -15,7 +15,17 @@ public sealed class MmapException : Exception
     /// <param name="message">The message, exactly as <c>str(exc)</c> shows it in CPython.</param>
     /// <param name="errno">The error number; only meaningful for <see cref="MmapErrorKind.OSError"/>.</param>
     public MmapException(MmapErrorKind kind, string message, int? errno = null)
-        : base(message)
+        : this(kind, message, errno, null)
+    {
+    }
+
+    /// <summary>Creates an exception of the given kind with CPython's message and the exception that caused it.</summary>
+    /// <param name="kind">The CPython exception class.</param>
+    /// <param name="message">The message, exactly as <c>str(exc)</c> shows it in CPython.</param>
+    /// <param name="errno">The error number; only meaningful for <see cref="MmapErrorKind.OSError"/>.</param>
+    /// <param name="innerException">The cause.</param>
+    public MmapException(MmapErrorKind kind, string message, int? errno, Exception? innerException)
+        : base(message, innerException)
     {
         if (!Enum.IsDefined(kind))
         {

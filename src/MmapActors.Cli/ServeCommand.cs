@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using MmapActors.Remote;
+
+namespace MmapActors.Cli;
+
+/// <summary><c>mmapctl serve</c>: serves a directory until Ctrl+C or SIGTERM, then flushes and closes everything.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var rootOption = new Option<string>("--root") { Description = "Directory to serve (created if missing)", DefaultValueFactory = _ => "./data" };
+        var hostOption = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var portOption = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
+        var readOnlyOption = new Option<bool>("--read-only") { Description = "Refuse every write" };
+        var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon" };
+        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new MmapServerOptions(
+                parse.GetValue(rootOption)!,
+                parse.GetValue(hostOption),
+                parse.GetValue(portOption),
+                parse.GetValue(readOnlyOption),
+                parse.GetValue(configOption));
+            await using var server = await MmapServer.StartAsync(options, cancellationToken);
+            Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
+            Console.Out.Flush();
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+            await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+
+            void StopGracefully(PosixSignalContext context)
+            {
+                context.Cancel = true; // keep the process alive until the maps are flushed
+                stop.Cancel();
+            }
+            Console.WriteLine("mmapctl: stopping: flushing and closing every map");
+            await server.StopAsync();
+            Console.WriteLine("mmapctl: stopped");
+            return 0;
+        });
+        return command;
+    }
+}

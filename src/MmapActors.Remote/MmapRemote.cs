@@ -1,0 +1,75 @@
+using Akka.Actor;
+using Akka.Configuration;
+using MmapActors.Actors;
+
+namespace MmapActors.Remote;
+
+/// <summary>Connects to an <see cref="MmapServer"/> on another node.</summary>
+public static class MmapRemote
+{
+    /// <summary>
+    /// Connects to the server at <paramref name="serverAddress"/> (e.g. <c>akka.tcp://mmap@127.0.0.1:4053</c>) with a
+    /// client ActorSystem of its own, which the returned client terminates when disposed.
+    /// </summary>
+    /// <param name="serverAddress">The server's address.</param>
+    /// <param name="config">Optional HOCON overriding <c>config/client.hocon</c> (e.g. TLS, frame size).</param>
+    /// <param name="cancellationToken">Cancels the connection attempt.</param>
+    /// <exception cref="MmapException">OSError ECONNREFUSED (111) when no server answers in <c>mmap.connect-timeout</c>.</exception>
+    public static async Task<MmapClient> ConnectAsync(string serverAddress, string? config = null, CancellationToken cancellationToken = default)
+    {
+        var address = ParseAddress(serverAddress);
+        var full = (config is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(config)).WithFallback(RemoteConfig.Client);
+        var system = ActorSystem.Create($"mmap-client-{Guid.NewGuid():N}", full);
+        try
+        {
+            var supervisor = await ResolveSupervisorAsync(system, address, cancellationToken).ConfigureAwait(false);
+            return MmapClient.CreateOwning(system, supervisor, MmapSettings.Create(system).AskTimeout);
+        }
+        catch
+        {
+            await system.Terminate().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Connects through an ActorSystem that already has remoting configured (with MmapActors' serialization
+    /// bindings, see <c>config/client.hocon</c>); the system stays the caller's.</summary>
+    public static async Task<MmapClient> ConnectAsync(ActorSystem system, string serverAddress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var supervisor = await ResolveSupervisorAsync(system, ParseAddress(serverAddress), cancellationToken).ConfigureAwait(false);
+        return MmapClient.Create(system, supervisor);
+    }
+
+    private static Address ParseAddress(string serverAddress)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serverAddress);
+        try
+        {
+            var address = Address.Parse(serverAddress.TrimEnd('/'));
+            return address.HasGlobalScope ? address : throw new FormatException("the address names no host and port");
+        }
+        catch (Exception e) when (e is UriFormatException or FormatException or ArgumentException)
+        {
+            throw new ArgumentException($"'{serverAddress}' is not an Akka address such as akka.tcp://mmap@127.0.0.1:4053 ({e.Message})", nameof(serverAddress), e);
+        }
+    }
+
+    private static async Task<IActorRef> ResolveSupervisorAsync(ActorSystem system, Address address, CancellationToken cancellationToken)
+    {
+        var settings = MmapSettings.Create(system);
+        var timeout = system.Settings.Config.GetTimeSpan("mmap.connect-timeout", TimeSpan.FromSeconds(10));
+        var path = new RootActorPath(address) / "user" / settings.SupervisorName;
+        try
+        {
+            return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActorNotFoundException e)
+        {
+            throw new MmapException(MmapErrorKind.OSError, $"[Errno 111] Connection refused: no MmapActors server answered at {address} within {timeout}", 111)
+                .WithInner(e);
+        }
+    }
+
+    private static MmapException WithInner(this MmapException e, Exception inner) => new(e.Kind, e.Message, e.Errno, inner);
+}

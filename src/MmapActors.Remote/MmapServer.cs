@@ -1,0 +1,91 @@
+using Akka.Actor;
+using Akka.Configuration;
+using MmapActors.Actors;
+
+namespace MmapActors.Remote;
+
+/// <summary>
+/// A node that serves one directory's files to other nodes over Akka.Remote: an ActorSystem named <c>mmap</c> with
+/// remoting, whose MmapActors supervisor (at <c>/user/mmap</c>) resolves every path beneath the served root. Clients
+/// connect with <see cref="MmapRemote.ConnectAsync(string, string?, CancellationToken)"/> and get the same
+/// <see cref="IMappedFile"/> API as local code.
+/// </summary>
+public sealed class MmapServer : IAsyncDisposable
+{
+    private MmapServer(ActorSystem system, IActorRef supervisor, string root)
+    {
+        System = system;
+        Supervisor = supervisor;
+        Root = root;
+        Address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+    }
+
+    /// <summary>The server's ActorSystem.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The exported supervisor.</summary>
+    public IActorRef Supervisor { get; }
+
+    /// <summary>The served root, as an absolute path.</summary>
+    public string Root { get; }
+
+    /// <summary>Where clients connect, e.g. <c>akka.tcp://mmap@127.0.0.1:4053</c>.</summary>
+    public Address Address { get; }
+
+    /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>, or a CoordinatedShutdown).</summary>
+    public Task WhenTerminated => System.WhenTerminated;
+
+    /// <summary>Starts a server.</summary>
+    /// <exception cref="ArgumentException">The root is empty.</exception>
+    public static Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Root);
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The port must be within 0..65535.");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        string root = Path.GetFullPath(options.Root);
+        Directory.CreateDirectory(root);
+
+        var config = BuildConfig(options, root);
+        var system = ActorSystem.Create(MmapServerOptions.SystemName, config);
+        var supervisor = MmapExtension.Get(system).Supervisor;
+        return Task.FromResult(new MmapServer(system, supervisor, root));
+    }
+
+    /// <summary>The server's full configuration: options over the config text over the config file over the defaults.</summary>
+    internal static Config BuildConfig(MmapServerOptions options, string root)
+    {
+        var overrides = new List<string>
+        {
+            $"mmap.served-root = {RemoteConfig.Quote(root)}",
+            $"mmap.read-only = {(options.ReadOnly ? "on" : "off")}",
+        };
+        if (options.Host is { } host)
+        {
+            overrides.Add($"akka.remote.dot-netty.tcp.hostname = {RemoteConfig.Quote(host)}");
+        }
+        if (options.Port is { } port)
+        {
+            overrides.Add($"akka.remote.dot-netty.tcp.port = {port}");
+        }
+        var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
+        if (options.Config is { } text)
+        {
+            config = config.WithFallback(ConfigurationFactory.ParseString(text));
+        }
+        if (options.ConfigFile is { } file)
+        {
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
+        }
+        return config.WithFallback(RemoteConfig.Server);
+    }
+
+    /// <summary>Stops the server: flushes and closes every map (CoordinatedShutdown), then terminates the system.</summary>
+    public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}
