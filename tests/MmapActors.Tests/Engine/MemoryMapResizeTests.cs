@@ -73,6 +73,38 @@ public sealed class MemoryMapResizeTests : IDisposable
     }
 
     [Fact]
+    public void Growing_an_offset_map_zero_fills_and_sets_the_file_length_to_offset_plus_the_new_size()
+    {
+        var content = TestData.Pattern(Page + 100);
+        string path = _files.Create(content);
+        using var map = MemoryMap.Open(path, 0, MmapAccess.Write, Page);
+
+        map.Resize(2 * Page);
+
+        var expectedMap = new byte[2 * Page];
+        content.AsSpan(Page).CopyTo(expectedMap);
+        Assert.Equal(expectedMap, map.ToArray());
+        Assert.Equal(3 * Page, new FileInfo(path).Length);
+        Assert.Equal(content, File.ReadAllBytes(path)[..(Page + 100)]);
+        Assert.Equal(3 * Page, map.Size());
+    }
+
+    [Fact]
+    public void Resize_when_the_file_cannot_be_truncated_fails_with_the_OSError_and_changes_nothing()
+    {
+        // E48: a private map of a read-only descriptor keeps ACCESS_DEFAULT, so it is resizable, but
+        // ftruncate(2) refuses a descriptor not open for writing with EINVAL
+        string path = _files.Create(TestData.Pattern(100));
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+        using var map = MemoryMap.Open(handle, 0, MapFlags.Private, MapProtection.Read | MapProtection.Write);
+        Assert.Equal(MmapAccess.Default, map.Access);
+        map[0] = 1;
+
+        AssertOSErrorWithoutChange(map, Catalogue.EINVAL, Catalogue.Einval, () => map.Resize(200), path);
+        AssertOSErrorWithoutChange(map, Catalogue.EINVAL, Catalogue.Einval, () => map.Resize(50), path);
+    }
+
+    [Fact]
     public void Resize_of_a_map_shorter_than_the_file_drops_the_files_tail()
     {
         var content = TestData.Pattern(3 * Page);
