@@ -38,13 +38,15 @@ public sealed unsafe class MemoryMapLease : IDisposable
 
     /// <summary>Write access to <paramref name="length"/> bytes at <paramref name="start"/>.</summary>
     /// <exception cref="MmapException">TypeError "cannot modify read-only memory" on a read-only map.</exception>
+    /// <remarks>As memoryview's item assignment, the read-only check comes before the range check.</remarks>
     public Span<byte> GetSpan(long start, int length)
     {
-        CheckRange(start, length);
+        ObjectDisposedException.ThrowIf(_map is null, this);
         if (IsReadOnly)
         {
             throw new MmapException(MmapErrorKind.TypeError, "cannot modify read-only memory");
         }
+        CheckRange(start, length);
         return new Span<byte>((byte*)_data + start, length);
     }
 
