@@ -48,8 +48,19 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         _access = access;
     }
 
-    /// <summary>Releases the mapping and the descriptor of a map its owner forgot to close.</summary>
-    ~MemoryMap() => ReleaseResources();
+    /// <summary>
+    /// Releases the descriptor of a map its owner forgot to close, and its mapping unless a lease was never
+    /// disposed: the lease can be garbage while a span it handed out is still in use, so that mapping is
+    /// leaked rather than unmapped under the span.
+    /// </summary>
+    ~MemoryMap()
+    {
+        if (_exports > 0)
+        {
+            _data = 0;
+        }
+        ReleaseResources();
+    }
 
     /// <summary>Python's <c>mmap.PAGESIZE</c>: the size of a memory page.</summary>
     public static int PageSize { get; } = Environment.SystemPageSize;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace MmapActors.Tests.Engine;
 
 /// <summary>
@@ -515,6 +517,50 @@ public sealed class DeviationTests : IDisposable
         map.Seek(size - 16);
         Assert.Equal(16, map.Read(new byte[32].AsSpan()));
         Assert.Equal(size, map.Tell());
+    }
+
+    // ---- Crash holes closed beyond CPython (no CPython-visible difference) -----------------------------------
+
+    [Fact]
+    public void A_map_that_becomes_garbage_while_leased_keeps_its_memory_for_the_spans_still_in_use()
+    {
+        Span<byte> span = SpanOfAnUnreachableLeasedMap(out var map);
+        Pattern(span.Length).CopyTo(span);
+
+        for (int i = 0; i < 2; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        Assert.False(map.IsAlive); // the map and its lease were collected and finalized
+        // New mappings of the same size tend to land where a freed one was: had the finalizer unmapped the
+        // memory, the span would now show one of them (or fault). The leased mapping is leaked instead.
+        var others = new List<MemoryMap>();
+        try
+        {
+            for (int i = 0; i < 8; i++)
+            {
+                var other = MemoryMap.CreateAnonymous(span.Length);
+                other.WriteAt(0, Enumerable.Repeat((byte)0xEE, span.Length).ToArray());
+                others.Add(other);
+            }
+            Assert.True(span.SequenceEqual(Pattern(span.Length)));
+            span[0] = 0;
+            Assert.Equal(0, span[0]);
+        }
+        finally
+        {
+            others.ForEach(m => m.Dispose());
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Span<byte> SpanOfAnUnreachableLeasedMap(out WeakReference map)
+    {
+        var leased = MemoryMap.CreateAnonymous(16 * Page);
+        map = new WeakReference(leased);
+        return leased.Lease().GetSpan(0, 16 * Page); // neither the lease nor the map is disposed
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
