@@ -99,13 +99,19 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     }
 
     /// <summary>
-    /// The cursor without checks, for owners that keep one cursor per client (the actor layer): CPython's
-    /// <c>pos</c> may exceed the length after a shrinking resize, and so may this.
+    /// The cursor without the closed check, for owners that keep one cursor per client (the actor layer):
+    /// CPython's <c>pos</c> may exceed the length after a shrinking resize, and so may this.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative position, which every access would turn into an
+    /// address before the mapping.</exception>
     internal long Position
     {
         get => _position;
-        set => _position = value;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _position = value;
+        }
     }
 
     /// <summary>Number of live leases (Python's buffer exports).</summary>

@@ -555,6 +555,20 @@ public sealed class DeviationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_internal_cursor_refuses_a_negative_position_that_would_address_memory_before_the_map()
+    {
+        using var map = MemoryMap.CreateAnonymous(Page);
+        map.Position = 2 * Page; // past the end is legal, as after a shrinking resize
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => map.Position = -(1L << 40));
+
+        Assert.Equal("value", e.ParamName);
+        Assert.Equal(2 * Page, map.Position);
+        Assert.Empty(map.Read(8));
+        AssertError(Assert.Throws<MmapException>(() => map.Write([1])), MmapErrorKind.ValueError, "data out of range");
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static Span<byte> SpanOfAnUnreachableLeasedMap(out WeakReference map)
     {
