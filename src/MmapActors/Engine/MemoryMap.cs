@@ -16,7 +16,10 @@ namespace MmapActors;
 /// <para>A <see cref="MemoryMap"/> is not thread-safe, like the CPython object it mirrors: one owner
 /// (in MmapActors, one actor) serializes every call.</para>
 /// <para>The map holds one mapping for its whole life (re-created only by <see cref="Resize"/>) and its own
-/// duplicate of the file descriptor. Data is copied through the mapping's address with spans.</para>
+/// duplicate of the file descriptor. Data is copied through the mapping's address with spans. Every method
+/// that touches that address calls <see cref="GC.KeepAlive"/> after the access: the finalizer unmaps a map
+/// its owner forgot to close, and the JIT may let a map be collected as soon as a method no longer reads its
+/// fields, even while a long copy or search through the raw address is still running.</para>
 /// </remarks>
 public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
 {
@@ -304,7 +307,9 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         {
             throw MmapException.FromErrno(LibC.EPERM);
         }
-        if (LibC.Madvise(_data + (nint)start, (nuint)length, (int)option) != 0)
+        int result = LibC.Madvise(_data + (nint)start, (nuint)length, (int)option);
+        GC.KeepAlive(this);
+        if (result != 0)
         {
             throw MmapException.FromLastError();
         }
