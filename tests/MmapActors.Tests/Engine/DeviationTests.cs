@@ -272,6 +272,7 @@ public sealed class DeviationTests : IDisposable
         Assert.Equal(0, File.ReadAllBytes(path)[2 * Page]);
     }
 
+    /// <summary>D2 and D7: trackfd=False keeps no descriptor in CPython; here a private one serves the truncation check.</summary>
     [Fact]
     public void A_map_opened_with_trackFd_false_keeps_a_private_descriptor_to_detect_truncation()
     {
