@@ -102,15 +102,7 @@ public sealed class DeviationTests : IDisposable
         ["Move out of a lost page"] = m => m.Move(0, Page, 10),
     };
 
-    public static TheoryData<string> AccessPastTheEnd()
-    {
-        var data = new TheoryData<string>();
-        foreach (string name in AccessesPastTheEnd.Keys)
-        {
-            data.Add(name);
-        }
-        return data;
-    }
+    public static TheoryData<string> AccessPastTheEnd() => NamesOf(AccessesPastTheEnd);
 
     [Theory]
     [MemberData(nameof(AccessPastTheEnd))]
@@ -311,15 +303,7 @@ public sealed class DeviationTests : IDisposable
         ["FromFileDescriptor(-1)"] = length => MemoryMap.FromFileDescriptor(-1, length),
     };
 
-    public static TheoryData<string> SharedAnonymousKinds()
-    {
-        var data = new TheoryData<string>();
-        foreach (string name in SharedAnonymous.Keys)
-        {
-            data.Add(name);
-        }
-        return data;
-    }
+    public static TheoryData<string> SharedAnonymousKinds() => NamesOf(SharedAnonymous);
 
     [Theory]
     [MemberData(nameof(SharedAnonymousKinds))]
@@ -579,6 +563,17 @@ public sealed class DeviationTests : IDisposable
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /// <summary>Theory data naming each case of a table, so that every case is a test of its own.</summary>
+    private static TheoryData<string> NamesOf<T>(Dictionary<string, T> cases)
+    {
+        var data = new TheoryData<string>();
+        foreach (string name in cases.Keys)
+        {
+            data.Add(name);
+        }
+        return data;
+    }
 
     private string NewFile(byte[] content)
     {
