@@ -47,7 +47,9 @@ public sealed unsafe partial class MemoryMap
             throw new MmapException(MmapErrorKind.ValueError, "read byte out of range");
         }
         EnsureBacked(_position + 1);
-        return *Pointer(_position++);
+        byte value = *Pointer(_position++);
+        GC.KeepAlive(this);
+        return value;
     }
 
     /// <summary>Python's <c>readline()</c>: from the cursor up to and including the next <c>\n</c>, or to the end.</summary>
@@ -107,6 +109,7 @@ public sealed unsafe partial class MemoryMap
         }
         EnsureBacked(_position + 1);
         *Pointer(_position++) = (byte)value;
+        GC.KeepAlive(this);
     }
 
     /// <summary>
@@ -201,6 +204,7 @@ public sealed unsafe partial class MemoryMap
         }
         EnsureBacked(Math.Max(destination, source) + count);
         Buffer.MemoryCopy(Pointer(source), Pointer(destination), count, count);
+        GC.KeepAlive(this);
     }
 
     /// <summary>Python's <c>bytes(m)</c> (and <c>m[:]</c>): a copy of the whole map.</summary>
@@ -259,6 +263,7 @@ public sealed unsafe partial class MemoryMap
         {
             long chunkLength = Math.Min(end - chunkStart, chunk);
             int found = Bytes(chunkStart, chunkLength).IndexOf(sub);
+            GC.KeepAlive(this);
             if (found >= 0)
             {
                 return chunkStart + found;
@@ -282,6 +287,7 @@ public sealed unsafe partial class MemoryMap
         {
             long chunkStart = Math.Max(start, chunkEnd - chunk);
             int found = Bytes(chunkStart, chunkEnd - chunkStart).LastIndexOf(sub);
+            GC.KeepAlive(this);
             if (found >= 0)
             {
                 return chunkStart + found;
@@ -305,6 +311,7 @@ public sealed unsafe partial class MemoryMap
         }
         EnsureBacked(position + destination.Length);
         new ReadOnlySpan<byte>(Pointer(position), destination.Length).CopyTo(destination);
+        GC.KeepAlive(this);
     }
 
     private void CopyIn(long position, ReadOnlySpan<byte> source)
@@ -315,6 +322,7 @@ public sealed unsafe partial class MemoryMap
         }
         EnsureBacked(position + source.Length);
         source.CopyTo(new Span<byte>(Pointer(position), source.Length));
+        GC.KeepAlive(this);
     }
 
     private static byte[] NewArray(long length)

@@ -15,7 +15,9 @@ public sealed unsafe partial class MemoryMap
             CheckValid();
             long i = ResolveIndex(index);
             EnsureBacked(i + 1);
-            return *Pointer(i);
+            byte value = *Pointer(i);
+            GC.KeepAlive(this);
+            return value;
         }
         set
         {
@@ -28,6 +30,7 @@ public sealed unsafe partial class MemoryMap
             }
             EnsureBacked(i + 1);
             *Pointer(i) = (byte)value;
+            GC.KeepAlive(this);
         }
     }
 
@@ -54,6 +57,7 @@ public sealed unsafe partial class MemoryMap
         {
             result[i] = *source;
         }
+        GC.KeepAlive(this);
         return result;
     }
 
@@ -85,6 +89,7 @@ public sealed unsafe partial class MemoryMap
         {
             *target = value[i];
         }
+        GC.KeepAlive(this);
     }
 
     /// <summary>Python's <c>del m[i]</c>, which CPython never allows; present so the error matches.</summary>

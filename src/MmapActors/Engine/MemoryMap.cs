@@ -16,7 +16,10 @@ namespace MmapActors;
 /// <para>A <see cref="MemoryMap"/> is not thread-safe, like the CPython object it mirrors: one owner
 /// (in MmapActors, one actor) serializes every call.</para>
 /// <para>The map holds one mapping for its whole life (re-created only by <see cref="Resize"/>) and its own
-/// duplicate of the file descriptor. Data is copied through the mapping's address with spans.</para>
+/// duplicate of the file descriptor. Data is copied through the mapping's address with spans. Every method
+/// that touches that address calls <see cref="GC.KeepAlive"/> after the access: the finalizer unmaps a map
+/// its owner forgot to close, and the JIT may let a map be collected as soon as a method no longer reads its
+/// fields, even while a long copy or search through the raw address is still running.</para>
 /// </remarks>
 public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
 {
@@ -48,8 +51,19 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         _access = access;
     }
 
-    /// <summary>Releases the mapping and the descriptor of a map its owner forgot to close.</summary>
-    ~MemoryMap() => ReleaseResources();
+    /// <summary>
+    /// Releases the descriptor of a map its owner forgot to close, and its mapping unless a lease was never
+    /// disposed: the lease can be garbage while a span it handed out is still in use, so that mapping is
+    /// leaked rather than unmapped under the span.
+    /// </summary>
+    ~MemoryMap()
+    {
+        if (_exports > 0)
+        {
+            _data = 0;
+        }
+        ReleaseResources();
+    }
 
     /// <summary>Python's <c>mmap.PAGESIZE</c>: the size of a memory page.</summary>
     public static int PageSize { get; } = Environment.SystemPageSize;
@@ -88,13 +102,19 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     }
 
     /// <summary>
-    /// The cursor without checks, for owners that keep one cursor per client (the actor layer): CPython's
-    /// <c>pos</c> may exceed the length after a shrinking resize, and so may this.
+    /// The cursor without the closed check, for owners that keep one cursor per client (the actor layer):
+    /// CPython's <c>pos</c> may exceed the length after a shrinking resize, and so may this.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative position, which every access would turn into an
+    /// address before the mapping.</exception>
     internal long Position
     {
         get => _position;
-        set => _position = value;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            _position = value;
+        }
     }
 
     /// <summary>Number of live leases (Python's buffer exports).</summary>
@@ -287,7 +307,9 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         {
             throw MmapException.FromErrno(LibC.EPERM);
         }
-        if (LibC.Madvise(_data + (nint)start, (nuint)length, (int)option) != 0)
+        int result = LibC.Madvise(_data + (nint)start, (nuint)length, (int)option);
+        GC.KeepAlive(this);
+        if (result != 0)
         {
             throw MmapException.FromLastError();
         }

@@ -6,7 +6,8 @@ namespace MmapActors;
 /// it. Like the map, a lease is not thread-safe.
 /// </summary>
 /// <remarks>Spans obtained from a lease must not outlive it. Accesses through a lease are not checked for a
-/// file truncated from outside (the map's own methods are).</remarks>
+/// file truncated from outside (the map's own methods are). A lease that is never disposed keeps its map from
+/// being unmapped for good: even the map's finalizer leaves the memory mapped.</remarks>
 public sealed unsafe class MemoryMapLease : IDisposable
 {
     private MemoryMap? _map;
