@@ -82,6 +82,9 @@ internal static unsafe partial class LibC
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
+    public const int EILSEQ = 84;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static readonly nint MapFailed = -1;
 
@@ -215,7 +218,11 @@ internal static unsafe partial class LibC
     [LibraryImport(Library, EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint Readlink(string path, byte* buffer, nuint size);
 
-    /// <summary>readlink(2) of <paramref name="path"/>; the target is decoded as UTF-8.</summary>
+    /// <summary>
+    /// readlink(2) of <paramref name="path"/>, decoded as strict UTF-8. A target that is not valid UTF-8 gives
+    /// EILSEQ instead of a string with U+FFFD replacements: lossy decoding would give two different files the
+    /// same name, and the result is used as a file's identity.
+    /// </summary>
     /// <returns>0 on success, otherwise the errno.</returns>
     public static int ReadLink(string path, out string target)
     {
@@ -240,8 +247,16 @@ internal static unsafe partial class LibC
             }
             if (length < size)
             {
-                target = System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
-                return 0;
+                try
+                {
+                    target = StrictUtf8.GetString(buffer, 0, (int)length);
+                    return 0;
+                }
+                catch (System.Text.DecoderFallbackException)
+                {
+                    target = string.Empty;
+                    return EILSEQ;
+                }
             }
         }
     }
