@@ -26,7 +26,39 @@ internal static unsafe partial class LibC
     public const int O_CREAT = 0x40;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
+    public const int O_EXCL = 0x80;
+    public const int O_NOCTTY = 0x100;
+    public const int O_PATH = 0x200000;
     public const int AT_EMPTY_PATH = 0x1000;
+    public const int S_IFIFO = 0x1000;
+    public const int S_IFCHR = 0x2000;
+    public const int S_IFDIR = 0x4000;
+    public const int S_IFBLK = 0x6000;
+    public const int S_IFLNK = 0xA000;
+    public const int S_IFSOCK = 0xC000;
+
+    /// <summary>
+    /// O_DIRECTORY is one of the few open flags whose value differs between architectures: 0x10000 in the
+    /// generic (x86-64) ABI, 0x4000 on arm64, where 0x10000 means O_DIRECT. openat2(2) rejects only unknown
+    /// bits, so the wrong value would silently ask for direct I/O instead of a directory check.
+    /// </summary>
+    public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture switch
+    {
+        Architecture.Arm64 or Architecture.Arm => 0x4000,
+        _ => 0x10000,
+    };
+
+    // openat2(2) resolve flags (include/uapi/linux/openat2.h).
+    public const ulong RESOLVE_NO_XDEV = 0x01;
+    public const ulong RESOLVE_NO_MAGICLINKS = 0x02;
+    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
+    public const ulong RESOLVE_BENEATH = 0x08;
+
+    /// <summary>openat2's number; 437 on every architecture, because it was added after the syscall tables were unified.</summary>
+    public const long SYS_openat2 = 437;
+
+    /// <summary>The longest path the kernel accepts (PATH_MAX, including the terminating NUL).</summary>
+    public const int PATH_MAX = 4096;
     public const uint STATX_TYPE = 0x1;
     public const uint STATX_MODE = 0x2;
     public const uint STATX_SIZE = 0x200;
@@ -37,8 +69,22 @@ internal static unsafe partial class LibC
     public const int ENOENT = 2;
     public const int EIO = 5;
     public const int EBADF = 9;
+    public const int EINTR = 4;
+    public const int ENXIO = 6;
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
+    public const int EEXIST = 17;
+    public const int EXDEV = 18;
+    public const int ENODEV = 19;
+    public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int ENAMETOOLONG = 36;
+    public const int ENOSYS = 38;
+    public const int ELOOP = 40;
+    public const int EILSEQ = 84;
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static readonly nint MapFailed = -1;
 
@@ -83,6 +129,22 @@ internal static unsafe partial class LibC
         [FieldOffset(40)] public ulong Size;
     }
 
+    /// <summary>fstat(2) through statx(2): the file type (the <c>S_IFMT</c> bits of the mode) and the size.</summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int FileType(int fd, out int type, out long size)
+    {
+        StatxBuffer buffer = default;
+        if (Statx(fd, string.Empty, AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, &buffer) != 0)
+        {
+            type = 0;
+            size = 0;
+            return Marshal.GetLastPInvokeError();
+        }
+        type = buffer.Mode & S_IFMT;
+        size = (long)buffer.Size;
+        return 0;
+    }
+
     /// <summary>fstat(2) through statx(2), whose layout does not depend on the architecture.</summary>
     /// <returns>0 on success, otherwise the errno.</returns>
     public static int FileStatus(int fd, out bool isRegular, out long size)
@@ -125,4 +187,80 @@ internal static unsafe partial class LibC
 
     /// <summary>dup(2) with close-on-exec, like CPython's <c>_Py_dup</c> (the copy is never inherited).</summary>
     public static int DuplicateCloseOnExec(int fd) => Fcntl(fd, F_DUPFD_CLOEXEC, 0);
+
+    /// <summary><c>struct open_how</c> of openat2(2); the kernel takes its size, so the layout is fixed.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OpenHow
+    {
+        public ulong Flags;
+        public ulong Mode;
+        public ulong Resolve;
+    }
+
+    // syscall(2) is variadic. Declaring it with fixed pointer-sized arguments is correct on the two supported
+    // ABIs: on x86-64 glibc's syscall is assembly that never reads %al (the vector-register count of a
+    // variadic call), and on Linux arm64 variadic arguments are passed exactly like fixed ones. Every argument
+    // is pointer-sized so no register carries garbage in its upper half.
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    private static partial nint Syscall(nint number, nint argument1, nint argument2, nint argument3, nint argument4);
+
+    /// <summary>
+    /// openat2(2): opens <paramref name="path"/> (a NUL-terminated UTF-8 string) relative to
+    /// <paramref name="directoryFd"/> with the given open flags, creation mode and resolve flags.
+    /// </summary>
+    /// <returns>The new descriptor, or -1 with the errno in <see cref="Marshal.GetLastPInvokeError"/>.</returns>
+    public static int OpenAt2(int directoryFd, byte* path, int flags, int mode, ulong resolve)
+    {
+        var how = new OpenHow { Flags = (ulong)(uint)flags, Mode = (ulong)(uint)mode, Resolve = resolve };
+        return (int)Syscall((nint)SYS_openat2, directoryFd, (nint)path, (nint)(&how), sizeof(OpenHow));
+    }
+
+    [LibraryImport(Library, EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint Readlink(string path, byte* buffer, nuint size);
+
+    /// <summary>
+    /// readlink(2) of <paramref name="path"/>, decoded as strict UTF-8. A target that is not valid UTF-8 gives
+    /// EILSEQ instead of a string with U+FFFD replacements: lossy decoding would give two different files the
+    /// same name, and the result is used as a file's identity.
+    /// </summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int ReadLink(string path, out string target)
+    {
+        // readlink(2) truncates silently, so a result that fills the buffer may be cut: retry with a larger one.
+        for (int size = PATH_MAX; ; size *= 2)
+        {
+            if (size > 16 * PATH_MAX)
+            {
+                target = string.Empty;
+                return ENAMETOOLONG;
+            }
+            byte[] buffer = new byte[size];
+            nint length;
+            fixed (byte* bytes = buffer)
+            {
+                length = Readlink(path, bytes, (nuint)size);
+            }
+            if (length < 0)
+            {
+                target = string.Empty;
+                return Marshal.GetLastPInvokeError();
+            }
+            if (length < size)
+            {
+                try
+                {
+                    target = StrictUtf8.GetString(buffer, 0, (int)length);
+                    return 0;
+                }
+                catch (System.Text.DecoderFallbackException)
+                {
+                    target = string.Empty;
+                    return EILSEQ;
+                }
+            }
+        }
+    }
+
+    [LibraryImport(Library, EntryPoint = "unlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Unlinkat(int directoryFd, string name, int flags);
 }
