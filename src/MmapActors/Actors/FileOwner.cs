@@ -93,7 +93,13 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 }
                 break;
             case OpenMap open:
-                Open(open);
+                Open(open, null);
+                break;
+            case OpenServedFile served:
+                using (served.File)
+                {
+                    Open(served.Open, served.File);
+                }
                 break;
             case ReleaseClient release:
                 ReleaseHandlesOf(release.Client);
@@ -147,7 +153,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 continue; // private pages would be lost; a leased map must not move
             }
             var options = handle.Options with { Length = old.Length, Offset = old.Offset };
-            var reopened = OpenMapFor(options);
+            var reopened = OpenMapFor(options, served: null);
             reopened.Position = old.Position;
             handle.Map = reopened;
             old.Close();
@@ -155,7 +161,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         _log.Info("Owner of {0} re-opened {1} handle(s)", _state.Key, _state.Handles.Count);
     }
 
-    private void Open(OpenMap open)
+    private void Open(OpenMap open, ServedFile? served)
     {
         _state.OpensSeen++;
         if (!_budget.TryAddHandle(open.Client))
@@ -168,7 +174,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
         try
         {
-            var map = OpenMapFor(open.Options);
+            var map = OpenMapFor(open.Options, served);
             if (!_budget.TryMap(map.Length))
             {
                 long length = map.Length;
@@ -189,13 +195,23 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
     }
 
-    private MemoryMap OpenMapFor(MapOptions o)
+    private MemoryMap OpenMapFor(MapOptions o, ServedFile? served)
     {
         var flags = o.Flags ?? MapFlags.Shared;
         var protection = o.Protection ?? (MapProtection.Read | MapProtection.Write);
+        bool readOnly = o.OpensReadOnly || _settings.ReadOnly;
+        if (served is not null)
+        {
+            return MemoryMap.FromFileDescriptor(served.Descriptor, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
+        }
+        if (_state.Root is { } root && o.Path is { } relative)
+        {
+            using var file = root.OpenFile(relative, writable: !readOnly);
+            return MemoryMap.FromFileDescriptor(file.Descriptor, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
+        }
         return _state.Path is null
             ? MemoryMap.FromFileDescriptor(-1, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd)
-            : MemoryMap.OpenPath(_state.Path, o.OpensReadOnly || _settings.ReadOnly, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
+            : MemoryMap.OpenPath(_state.Path, readOnly, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
     }
 
     private MapReply Execute(long handleId, MapOperation operation)

@@ -24,3 +24,7 @@ internal sealed record GetFileStats
 {
     public static GetFileStats Instance { get; } = new();
 }
+
+/// <summary>Supervisor → owner: an open whose path the supervisor already resolved beneath the served root; the owner
+/// maps <paramref name="File"/>'s descriptor (never re-opening by path, which would race) and disposes it.</summary>
+internal sealed record OpenServedFile(Protocol.OpenMap Open, ServedFile File);

@@ -26,6 +26,7 @@ internal sealed class MmapSupervisor : UntypedActor
     private readonly Dictionary<string, OwnerEntry> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, OwnerEntry> _byOwner = new();
     private readonly HashSet<IActorRef> _clients = new();
+    private ServedRoot? _root;
     private long _ownerCounter;
     private long _anonymousCounter;
 
@@ -41,6 +42,17 @@ internal sealed class MmapSupervisor : UntypedActor
         ArgumentNullException.ThrowIfNull(settings);
         return Akka.Actor.Props.Create(() => new MmapSupervisor(settings));
     }
+
+    protected override void PreStart()
+    {
+        if (_settings.ServedRoot.Length > 0)
+        {
+            _root = ServedRoot.Open(_settings.ServedRoot, _settings.ReadOnly);
+            _log.Info("Serving {0}{1}", _root.RootPath, _settings.ReadOnly ? " read-only" : "");
+        }
+    }
+
+    protected override void PostStop() => _root?.Dispose();
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
         _settings.MaxRestarts,
@@ -81,9 +93,24 @@ internal sealed class MmapSupervisor : UntypedActor
         }
         string key;
         string? path = null;
+        ServedFile? served = null;
         if (open.Options.Path is null)
         {
             key = $"anonymous:{++_anonymousCounter}";
+        }
+        else if (_root is not null)
+        {
+            // Untrusted path: resolved race-free beneath the root; the owner maps this very descriptor.
+            try
+            {
+                served = _root.OpenFile(open.Options.Path, writable: !(open.Options.OpensReadOnly || _settings.ReadOnly));
+            }
+            catch (MmapException e)
+            {
+                Sender.Tell(MmapError.From(e));
+                return;
+            }
+            key = served.CanonicalKey;
         }
         else
         {
@@ -103,7 +130,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path), _settings, _budget), $"owner-{++_ownerCounter}");
+            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path, _root), _settings, _budget), $"owner-{++_ownerCounter}");
             Context.Watch(owner);
             entry = new OwnerEntry(key, owner);
             _byKey.Add(key, entry);
@@ -114,7 +141,14 @@ internal sealed class MmapSupervisor : UntypedActor
             Context.Watch(open.Client);
         }
         entry.OpensForwarded++;
-        entry.Owner.Forward(open);
+        if (served is null)
+        {
+            entry.Owner.Forward(open);
+        }
+        else
+        {
+            entry.Owner.Tell(new OpenServedFile(open, served), Sender);
+        }
     }
 
     /// <summary>

@@ -4,8 +4,11 @@ namespace MmapActors.Actors;
 /// What an owner must not lose when it restarts: the handles with their maps and cursors. It lives outside the
 /// actor instance (the supervisor passes it through Props), so a restart finds it intact.
 /// </summary>
-internal sealed class OwnerState(string key, string? path)
+internal sealed class OwnerState(string key, string? path, ServedRoot? root = null)
 {
+    /// <summary>The served root when the supervisor serves one: re-opens resolve beneath it, by the handle's relative path.</summary>
+    public ServedRoot? Root { get; } = root;
+
     /// <summary>The canonical path, or <c>anonymous:N</c>.</summary>
     public string Key { get; } = key;
 
