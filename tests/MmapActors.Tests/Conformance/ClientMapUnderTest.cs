@@ -101,15 +101,14 @@ public sealed class ClientMapUnderTest(MmapClient client, string? filePath) : IM
         {
             return new MapState(null, null, null, _leases, null);
         }
-        var reply = await _file.BatchAsync([IsClosed.Instance]);
-        if (((BooleanReply)reply.Results[0]).Value)
+        // One batch, so the snapshot is consistent and costs one round trip; on a closed handle it stops after IsClosed.
+        var state = await _file.BatchAsync([IsClosed.Instance, Tell.Instance, Length.Instance, ToBytes.Instance]);
+        if (((BooleanReply)state.Results[0]).Value)
         {
             return new MapState(true, null, null, _leases, null);
         }
-        // One batch, so the snapshot is consistent even if other clients were writing.
-        var state = await _file.BatchAsync([Tell.Instance, Length.Instance, ToBytes.Instance]);
-        string hash = Convert.ToHexStringLower(SHA256.HashData(((BytesReply)state.Results[2]).Data))[..16];
-        return new MapState(false, ((NumberReply)state.Results[0]).Value, ((NumberReply)state.Results[1]).Value, _leases, hash);
+        string hash = Convert.ToHexStringLower(SHA256.HashData(((BytesReply)state.Results[3]).Data))[..16];
+        return new MapState(false, ((NumberReply)state.Results[1]).Value, ((NumberReply)state.Results[2]).Value, _leases, hash);
     }
 
     public async ValueTask DisposeAsync()

@@ -45,10 +45,14 @@ public sealed class TraceReplayer
     /// <param name="createSubject">Builds the map under test from the harness file path and read/write handle
     /// (both null for anonymous traces).</param>
     /// <returns>One line per mismatch, naming the trace, the op index, the expected and the actual outcome.</returns>
-    public async Task<IReadOnlyList<string>> ReplayAsync(Func<string?, SafeFileHandle?, IMapUnderTest> createSubject)
+    /// <param name="workDirectory">Where to create the harness file (in a fresh subdirectory); the system temp
+    /// directory when null. A served root, for replays through a server.</param>
+    public async Task<IReadOnlyList<string>> ReplayAsync(Func<string?, SafeFileHandle?, IMapUnderTest> createSubject, string? workDirectory = null)
     {
         var problems = new List<string>();
-        string dir = Directory.CreateTempSubdirectory("mmap-trace-").FullName;
+        string dir = workDirectory is null
+            ? Directory.CreateTempSubdirectory("mmap-trace-").FullName
+            : Directory.CreateDirectory(Path.Combine(workDirectory, "trace-" + Guid.NewGuid().ToString("N"))).FullName;
         string? path = null;
         SafeFileHandle? readWrite = null;
         try
