@@ -66,6 +66,9 @@ internal sealed class MmapSupervisor : UntypedActor
             case OpenMap open:
                 RouteOpen(open);
                 break;
+            case CreateFile create:
+                Sender.Tell(Create(create));
+                break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
                 break;
@@ -148,6 +151,43 @@ internal sealed class MmapSupervisor : UntypedActor
         else
         {
             entry.Owner.Tell(new OpenServedFile(open, served), Sender);
+        }
+    }
+
+    private MapReply Create(CreateFile create)
+    {
+        try
+        {
+            long max = _settings.MaxFileSize > 0 ? _settings.MaxFileSize : long.MaxValue;
+            if (_root is not null)
+            {
+                _root.CreateFile(create.Path, create.Length, max).Dispose();
+                return Done.Instance;
+            }
+            if (_settings.ReadOnly)
+            {
+                throw MmapException.FromErrno(LibC.EACCES, $"'{create.Path}' (read-only)");
+            }
+            if (create.Length < 0 || create.Length > max)
+            {
+                throw new MmapException(MmapErrorKind.ValueError, $"file length {create.Length} is outside the allowed range 0..{max}");
+            }
+            using var stream = new FileStream(create.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            stream.SetLength(create.Length);
+            stream.Flush(flushToDisk: true);
+            return Done.Instance;
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+        catch (IOException e) when (File.Exists(create.Path))
+        {
+            return MmapError.From(MmapException.FromErrno(17, $"'{create.Path}' ({e.Message})"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return MmapError.From(new MmapException(MmapErrorKind.OSError, $"[Errno 5] Input/output error: '{create.Path}': {e.Message}", 5));
         }
     }
 

@@ -100,6 +100,19 @@ public sealed class MmapClient : IAsyncDisposable
         };
     }
 
+    /// <summary>Creates a new file of <paramref name="length"/> zero bytes (see <see cref="CreateFile"/>).</summary>
+    /// <exception cref="MmapException"><c>FileExistsError</c>, <c>PermissionError</c> on a read-only server, ValueError over the size limit.</exception>
+    public async Task CreateFileAsync(string path, long length, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var reply = await _supervisor.Ask<MapReply>(new CreateFile(path, length), _timeout, cancellationToken).ConfigureAwait(false);
+        if (reply is MmapError error)
+        {
+            throw error.ToException();
+        }
+    }
+
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
     public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         _supervisor.Ask<MmapStats>(GetStats.Instance, _timeout, cancellationToken);

@@ -52,6 +52,12 @@ public sealed record OpenMap(MapOptions Options, IActorRef Client) : IMmapMessag
 /// <param name="Access">The handle's effective access mode.</param>
 public sealed record MapOpened(IActorRef Owner, long HandleId, string Key, MmapAccess Access) : IMmapMessage;
 
+/// <summary>Creates a new file of <paramref name="Length"/> zero bytes (it must not exist), beneath the served root when
+/// there is one; lengths above <c>mmap.limits.max-file-size</c> are refused. Python's mmap never creates files; this is
+/// what a client needs before it can map a new one. Reply: <see cref="Done"/> or <see cref="MmapError"/>
+/// (<c>FileExistsError</c> when it exists).</summary>
+public sealed record CreateFile(string Path, long Length) : IMmapMessage;
+
 /// <summary>Asks the supervisor for its <see cref="MmapStats"/>.</summary>
 public sealed record GetStats : IMmapMessage
 {
