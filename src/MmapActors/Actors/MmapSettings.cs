@@ -34,10 +34,10 @@ public sealed record MmapSettings(
     public long MaxMappedBytes { get; init; }
 
     /// <summary>Bytes per chunk of a streamed range.</summary>
-    public int TransferChunkSize { get; init; } = 1 << 20;
+    public int TransferChunkSize { get; init; } = 64 << 10;
 
     /// <summary>Chunks of a streamed range in flight at once.</summary>
-    public int TransferWindow { get; init; } = 8;
+    public int TransferWindow { get; init; } = 16;
 
     /// <summary>The dispatcher owners run on.</summary>
     public const string OwnerDispatcherId = "mmap.owner-dispatcher";
@@ -82,7 +82,7 @@ public sealed record MmapSettings(
             MaxHandlesPerNode = mmap.GetInt("limits.max-handles-per-node"),
             MaxFileSize = mmap.GetByteSize("limits.max-file-size") ?? 0,
             MaxMappedBytes = mmap.GetByteSize("limits.max-mapped-bytes") ?? 0,
-            TransferChunkSize = checked((int)(mmap.GetByteSize("transfer.chunk-size") ?? (1 << 20))),
+            TransferChunkSize = checked((int)(mmap.GetByteSize("transfer.chunk-size") ?? (64 << 10))),
             TransferWindow = mmap.GetInt("transfer.window"),
         };
         if (string.IsNullOrWhiteSpace(settings.SupervisorName))

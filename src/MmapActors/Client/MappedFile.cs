@@ -16,7 +16,7 @@ internal sealed class MappedFile : IMappedFile
     private readonly int _window;
     private int _disposed;
 
-    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 1 << 20, int window = 8)
+    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 64 << 10, int window = 16)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);

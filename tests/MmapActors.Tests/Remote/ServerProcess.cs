@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace MmapActors.Tests.Remote;
+
+/// <summary>
+/// <c>mmapctl serve</c> running as a separate OS process on 127.0.0.1 with a free port. Disposing sends SIGTERM
+/// (the graceful path) and kills the process if it has not exited within 20 s.
+/// </summary>
+public sealed partial class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ServerProcess(Process process, string address)
+    {
+        _process = process;
+        Address = address;
+    }
+
+    public string Address { get; }
+
+    public int Pid => _process.Id;
+
+    public static string MmapctlDll => Path.Combine(AppContext.BaseDirectory, "mmapctl.dll");
+
+    /// <summary>Starts mmapctl with <paramref name="arguments"/>; standard output and error are captured.</summary>
+    public static Process StartMmapctl(params string[] arguments) => StartMmapctl(null, arguments);
+
+    /// <summary>Starts mmapctl with <paramref name="arguments"/> and extra environment variables.</summary>
+    public static Process StartMmapctl(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+        info.ArgumentList.Add(MmapctlDll);
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start mmapctl");
+    }
+
+    /// <param name="root">The served directory.</param>
+    /// <param name="configFile">A HOCON file for --config.</param>
+    /// <param name="environment">Extra environment variables, e.g. GC settings.</param>
+    public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var arguments = new List<string> { "serve", "--root", root, "--port", "0" };
+        if (configFile is not null)
+        {
+            arguments.AddRange(["--config", configFile]);
+        }
+        var process = StartMmapctl(environment, [.. arguments]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (ServingLine().Match(line) is { Success: true } m)
+                {
+                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining
+                    _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+                    return new ServerProcess(process, m.Groups[1].Value);
+                }
+            }
+            throw new InvalidOperationException($"mmapctl serve exited early: {await process.StandardError.ReadToEndAsync(CancellationToken.None)}");
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
+    /// <summary>Anonymous resident memory of the server (its heaps and buffers, not the page cache it maps).</summary>
+    public long ResidentAnonymousBytes() => ReadStatusKilobytes(Pid, "RssAnon:") * 1024;
+
+    public static long ReadStatusKilobytes(int pid, string field)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith(field, StringComparison.Ordinal))
+            {
+                return long.Parse(line[field.Length..].Trim().Split(' ')[0]);
+            }
+        }
+        throw new InvalidOperationException($"{field} missing from /proc/{pid}/status");
+    }
+
+    /// <summary>Descriptors and mappings the server process holds on <paramref name="path"/>.</summary>
+    public (int Descriptors, int Mappings) HeldOn(string path)
+    {
+        int fds = 0;
+        foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{Pid}/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget == path)
+                {
+                    fds++;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        int maps = File.ReadLines($"/proc/{Pid}/maps").Count(l => l.EndsWith(path, StringComparison.Ordinal));
+        return (fds, maps);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill(_process.Id, 15);
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    [GeneratedRegex(@"^mmapctl: serving .* at (akka\.tcp://\S+?)( \(read-only\))?$")]
+    private static partial Regex ServingLine();
+}
