@@ -11,6 +11,7 @@ namespace MmapActors.Tests.Remote;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _disposed;
 
     private ServerProcess(Process process, string address)
     {
@@ -52,9 +53,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <param name="root">The served directory.</param>
     /// <param name="configFile">A HOCON file for --config.</param>
     /// <param name="environment">Extra environment variables, e.g. GC settings.</param>
-    public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="readOnly">Serve read-only (--read-only).</param>
+    public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null,
+        bool readOnly = false)
     {
         var arguments = new List<string> { "serve", "--root", root, "--port", "0" };
+        if (readOnly)
+        {
+            arguments.Add("--read-only");
+        }
         if (configFile is not null)
         {
             arguments.AddRange(["--config", configFile]);
@@ -119,6 +126,10 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             Kill(_process.Id, 15);
