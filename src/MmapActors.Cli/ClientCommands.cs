@@ -17,6 +17,7 @@ internal static class ClientCommands
     public static IEnumerable<Command> Create()
     {
         yield return Stat();
+        yield return List();
         yield return Get();
         yield return Put();
         yield return Find();
@@ -44,6 +45,21 @@ internal static class ClientCommands
             foreach (var f in stats.Files)
             {
                 Console.WriteLine($"  {f.Key}: {f.Handles} handle(s), {f.BytesMapped} bytes mapped");
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var directory = new Argument<string>("dir") { Description = "A directory beneath the served root", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "." };
+        var command = new Command("ls", "List a served directory") { directory };
+        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        {
+            foreach (var entry in await client.ListDirectoryAsync(parse.GetValue(directory)!, ct))
+            {
+                Console.WriteLine($"{entry.Kind,-9} {entry.Size,14} {entry.Name}");
             }
             return ExitCodes.Success;
         }));

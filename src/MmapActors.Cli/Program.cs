@@ -3,6 +3,7 @@ using MmapActors.Cli;
 
 var root = new RootCommand("mmapctl: Python-faithful memory-mapped files served by Akka.NET actors");
 root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(DemoCommand.Create());
 foreach (var command in ClientCommands.Create())
 {
     root.Subcommands.Add(command);

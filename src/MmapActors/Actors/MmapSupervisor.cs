@@ -66,6 +66,9 @@ internal sealed class MmapSupervisor : UntypedActor
             case OpenMap open:
                 RouteOpen(open);
                 break;
+            case ListDirectory list:
+                Sender.Tell(List(list));
+                break;
             case CreateFile create:
                 Sender.Tell(Create(create));
                 break;
@@ -151,6 +154,26 @@ internal sealed class MmapSupervisor : UntypedActor
         else
         {
             entry.Owner.Tell(new OpenServedFile(open, served), Sender);
+        }
+    }
+
+    private MapReply List(ListDirectory list)
+    {
+        if (_root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: listing needs a served root (mmap.served-root)", 95);
+        }
+        try
+        {
+            return new DirectoryListing(_root.ListDirectory(list.Path).Select(e => new DirectoryEntry(e.Name, e.Size, e.Kind)).ToArray());
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new MmapError(MmapErrorKind.OSError, $"[Errno 5] Input/output error: '{list.Path}': {e.Message}", 5);
         }
     }
 

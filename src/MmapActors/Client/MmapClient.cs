@@ -113,6 +113,14 @@ public sealed class MmapClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Lists a directory beneath the server's served root (see <see cref="ListDirectory"/>).</summary>
+    public async Task<IReadOnlyList<DirectoryEntry>> ListDirectoryAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var reply = await _supervisor.Ask<MapReply>(new ListDirectory(path), _timeout, cancellationToken).ConfigureAwait(false);
+        return reply is MmapError error ? throw error.ToException() : ((DirectoryListing)reply).Entries;
+    }
+
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
     public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         _supervisor.Ask<MmapStats>(GetStats.Instance, _timeout, cancellationToken);

@@ -344,6 +344,27 @@ public sealed unsafe class ServedRoot : IDisposable
         return bytes;
     }
 
+    /// <summary>
+    /// Lists a directory beneath the root (<c>""</c> or <c>"."</c> for the root itself), resolved like files are, so a
+    /// listing can never show what lies outside. Entries are not followed: a symlink is listed as a link.
+    /// </summary>
+    /// <returns>Name, size in bytes (0 for directories and links) and kind of each entry, sorted by name.</returns>
+    public IReadOnlyList<(string Name, long Size, string Kind)> ListDirectory(string relativePath)
+    {
+        byte[] path = string.IsNullOrEmpty(relativePath) || relativePath == "." ? CurrentDirectory : EncodePath(relativePath);
+        using var directory = new SafeDescriptorHandle(
+            OpenBeneathRoot(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativePath ?? string.Empty));
+        // The descriptor was resolved beneath the root; enumerating through /proc/self/fd reads that very directory.
+        var entries = new List<(string, long, string)>();
+        foreach (var info in new DirectoryInfo($"/proc/self/fd/{directory.Descriptor}").EnumerateFileSystemInfos())
+        {
+            string kind = info.LinkTarget is not null ? "link" : info is DirectoryInfo ? "directory" : "file";
+            entries.Add((info.Name, kind == "file" ? ((FileInfo)info).Length : 0, kind));
+        }
+        entries.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+        return entries;
+    }
+
     /// <summary>openat2 beneath the root descriptor, which is kept open (never closed and reused) meanwhile.</summary>
     private int OpenBeneathRoot(byte[] path, int flags, int mode, string relativePath)
     {

@@ -58,6 +58,19 @@ public sealed record MapOpened(IActorRef Owner, long HandleId, string Key, MmapA
 /// (<c>FileExistsError</c> when it exists).</summary>
 public sealed record CreateFile(string Path, long Length) : IMmapMessage;
 
+/// <summary>Lists a directory beneath the served root (only when the supervisor serves one). Reply:
+/// <see cref="DirectoryListing"/> or <see cref="MmapError"/>.</summary>
+public sealed record ListDirectory(string Path) : IMmapMessage;
+
+/// <summary>One entry of a <see cref="DirectoryListing"/>.</summary>
+/// <param name="Name">The entry's name.</param>
+/// <param name="Size">Its size in bytes (0 for directories and links).</param>
+/// <param name="Kind"><c>file</c>, <c>directory</c> or <c>link</c> (links are not followed).</param>
+public sealed record DirectoryEntry(string Name, long Size, string Kind) : IMmapMessage;
+
+/// <summary>Reply to <see cref="ListDirectory"/>.</summary>
+public sealed record DirectoryListing(IReadOnlyList<DirectoryEntry> Entries) : MapReply;
+
 /// <summary>Asks the supervisor for its <see cref="MmapStats"/>.</summary>
 public sealed record GetStats : IMmapMessage
 {

@@ -122,6 +122,30 @@ public sealed class MmapctlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ls_lists_the_served_directory_and_refuses_to_leave_it()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "sub"));
+        await File.WriteAllBytesAsync(Path.Combine(_root, "sub", "seven.bin"), new byte[7]);
+
+        var listing = await RunAsync("ls", "sub", "--server", _server.Address);
+        var escape = await RunAsync("ls", "..", "--server", _server.Address);
+
+        Assert.Equal(0, listing.Exit);
+        Assert.Equal("file                   7 seven.bin", listing.Out.Trim());
+        Assert.Equal(4, escape.Exit);
+    }
+
+    [Fact]
+    public async Task Demo_runs_workers_and_a_remote_client_and_reports_throughput()
+    {
+        var result = await RunAsync("demo", "--workers", "4", "--seconds", "0.5");
+
+        Assert.Equal(0, result.Exit);
+        Assert.Contains("ops/s", result.Out);
+        Assert.Contains("byte-identical to the file: yes", result.Out);
+    }
+
+    [Fact]
     public async Task Stat_without_a_path_prints_the_server_statistics()
     {
         var result = await RunAsync("stat", "--server", _server.Address);
