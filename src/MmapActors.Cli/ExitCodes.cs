@@ -15,7 +15,7 @@ internal static class ExitCodes
     public static int For(MmapException e) => e switch
     {
         { Kind: MmapErrorKind.OSError, Errno: 2 } => NotFound,
-        { Kind: MmapErrorKind.OSError, Errno: 111 } => Unreachable,
+        { Kind: MmapErrorKind.OSError, Errno: 111 or 93 } => Unreachable,
         { Kind: MmapErrorKind.OSError, Errno: 1 or 13 or 18 or 19 or 20 or 21 or 24 or 40 } => Refused,
         { Kind: MmapErrorKind.TypeError } => Refused,
         { Kind: MmapErrorKind.IndexError } => OutOfRange,

@@ -64,6 +64,12 @@ public static class MmapRemote
         {
             return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);
         }
+        catch (Akka.Remote.RemoteTransportException e)
+        {
+            throw new MmapException(MmapErrorKind.OSError,
+                $"[Errno 93] Protocol not supported: {address} needs the {address.Protocol} transport, which this client does not have " +
+                "(a TLS server needs akka.remote.dot-netty.tcp.enable-ssl = on, see docs/remote.md): " + e.Message, 93).WithInner(e);
+        }
         catch (ActorNotFoundException e)
         {
             throw new MmapException(MmapErrorKind.OSError, $"[Errno 111] Connection refused: no MmapActors server answered at {address} within {timeout}", 111)
