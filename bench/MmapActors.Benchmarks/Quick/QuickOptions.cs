@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace MmapActors.Benchmarks.Quick;
+
+/// <summary>The arguments of <c>quick</c>: <c>[--json FILE] [--seconds N] [--warmup N] [--filter TEXT]... [--diag]</c>.</summary>
+/// <param name="JsonPath">Where to write the figures as JSON, if anywhere.</param>
+/// <param name="Duration">How long each figure is measured (default 3 s).</param>
+/// <param name="Warmup">How long each figure runs before it is measured (default 1 s).</param>
+/// <param name="Filters">Measure only figures whose names contain one of these (and their baselines).</param>
+/// <param name="Diagnostics">Also measure the <c>diag.*</c> figures that take the client path apart.</param>
+internal sealed record QuickOptions(string? JsonPath, TimeSpan Duration, TimeSpan Warmup, IReadOnlyList<string> Filters, bool Diagnostics)
+{
+    /// <summary>Parses the arguments after <c>quick</c>; throws <see cref="ArgumentException"/> with a usage line.</summary>
+    public static QuickOptions Parse(IReadOnlyList<string> args)
+    {
+        string? json = null;
+        double seconds = 3, warmup = 1;
+        var filters = new List<string>();
+        bool diagnostics = false;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw Usage($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--json":
+                    json = Value();
+                    break;
+                case "--seconds":
+                    seconds = Seconds(Value());
+                    break;
+                case "--warmup":
+                    warmup = Seconds(Value());
+                    break;
+                case "--filter":
+                    filters.Add(Value());
+                    break;
+                case "--diag":
+                    diagnostics = true;
+                    break;
+                default:
+                    throw Usage($"unknown argument {args[i]}");
+            }
+        }
+        return new QuickOptions(json, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(warmup), filters, diagnostics);
+    }
+
+    private static double Seconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double s) && s > 0 && s <= 600
+            ? s
+            : throw Usage($"not a number of seconds in (0, 600]: {text}");
+
+    private static ArgumentException Usage(string problem) =>
+        new($"{problem}\nusage: quick [--json FILE] [--seconds N] [--warmup N] [--filter TEXT]... [--diag]");
+}
