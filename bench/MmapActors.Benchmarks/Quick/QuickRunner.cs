@@ -47,7 +47,7 @@ internal static class QuickRunner
         // Other processes on a 2-core machine move every figure; say how busy it was so a run can be judged.
         Console.Error.WriteLine($"machine: {Environment.ProcessorCount} cores, load average {LoadAverage()} (before)");
         Console.Error.WriteLine($"setup: writing a {BenchFile.Length >> 20} MiB file, starting the ActorSystem, opening {BenchEnvironment.HandleCount} handles");
-        await using var env = await BenchEnvironment.CreateAsync().ConfigureAwait(false);
+        await using var env = await BenchEnvironment.CreateAsync(options.ExtraConfig).ConfigureAwait(false);
         using var rawMap = MemoryMap.Open(env.File.Path);
         BenchFile.Prefault(rawMap);
         var echo = env.System.ActorOf(EchoActor.Props(), "echo");
@@ -75,19 +75,23 @@ internal static class QuickRunner
         }
         var selected = Select(specs, options.Filters);
         Console.Error.WriteLine($"setup done in {clock.Elapsed.TotalSeconds:F1} s; measuring {selected.Count} figure(s), " +
-                                $"{options.Warmup.TotalSeconds:0.##} s warm-up + {options.Duration.TotalSeconds:0.##} s each");
+                                $"{options.Warmup.TotalSeconds:0.##} s warm-up + {options.Duration.TotalSeconds:0.##} s each in {options.Rounds} interleaved round(s)");
 
-        var figures = new List<Figure>();
-        foreach (var spec in selected)
+        // Reads first, then writes, so dirty pages being written back cannot slow a read figure.
+        var runs = new List<FigureRun>();
+        foreach (var group in selected.GroupBy(s => s.Name.Contains("write", StringComparison.Ordinal)).OrderBy(g => g.Key))
         {
-            double value = await MeasureAsync(spec, options).ConfigureAwait(false);
-            var figure = new Figure(spec.Name, value, spec.Unit);
-            figures.Add(figure);
-            Console.Error.WriteLine($"  {figure.Name} {Report.FormatValue(figure)}");
+            runs.AddRange(await MeasureInterleavedAsync([.. group], options).ConfigureAwait(false));
         }
-
+        var figures = runs.Select(r => r.ToFigure()).ToList();
         Console.WriteLine();
         Report.Print(Console.Out, figures, Comparisons, AbsoluteTargets);
+        Console.WriteLine($"slices (min .. max of {options.Rounds}), and process CPU time per caller step:");
+        int width = runs.Max(r => r.Spec.Name.Length);
+        foreach (var run in runs)
+        {
+            Console.WriteLine($"  {run.Spec.Name.PadRight(width)}  {run.Spread,-36}  {run.CpuMicrosecondsPerStep,8:F2} us CPU/step");
+        }
         if (options.JsonPath is { } json)
         {
             Report.WriteJson(json, figures);
@@ -105,6 +109,10 @@ internal static class QuickRunner
     private static async Task<FigureSpec[]> DiagnosticsAsync(BenchEnvironment env, IActorRef echo, SafeFileHandle descriptor)
     {
         var askTimeout = MmapExtension.Get(env.System).Settings.AskTimeout;
+        var config = env.System.Settings.Config;
+        Console.Error.WriteLine($"diag: default-dispatcher executor = {config.GetString("akka.actor.default-dispatcher.executor")}, " +
+                                $"owner-dispatcher type = {config.GetString("mmap.owner-dispatcher.type")} " +
+                                $"(executor {config.GetString("mmap.owner-dispatcher.executor")}, throughput {config.GetInt("mmap.owner-dispatcher.throughput")})");
         var echoOnOwnerDispatcher = env.System.ActorOf(EchoActor.Props(MmapSettings.OwnerDispatcherId), "echo-owner-dispatcher");
         // Handles opened straight from the supervisor, as the client does, but used without the client; MAP_POPULATE
         // pre-faults them.
@@ -159,15 +167,32 @@ internal static class QuickRunner
         return specs.Where(s => names.Contains(s.Name)).ToList();
     }
 
-    private static async Task<double> MeasureAsync(FigureSpec spec, QuickOptions options)
+    /// <summary>
+    /// Measures the figures in <paramref name="options"/>.Rounds interleaved rounds (a b c, a b c, ...), each slice a
+    /// fraction of the figure's time. On a shared 2-core machine the load from other processes comes and goes; slicing
+    /// spreads it over every figure instead of landing on whichever ran at the wrong moment, so the ratios stay fair.
+    /// </summary>
+    private static async Task<List<FigureRun>> MeasureInterleavedAsync(IReadOnlyList<FigureSpec> specs, QuickOptions options)
     {
-        var callers = spec.Callers();
-        // Start every figure from the same heap state: garbage left by the previous one must not be collected on our time.
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        await RunForAsync(callers, options.Warmup).ConfigureAwait(false);
-        var (steps, elapsed) = await RunForAsync(callers, options.Duration).ConfigureAwait(false);
-        return steps * spec.UnitsPerStep / elapsed.TotalSeconds * spec.Scale;
+        var runs = specs.Select(s => new FigureRun(s, s.Callers())).ToList();
+        var slice = options.Duration / options.Rounds;
+        // Re-warm briefly before each later slice: the previous figure left other threads hot and this one's idle.
+        var rewarm = options.Warmup < TimeSpan.FromMilliseconds(250) ? options.Warmup : TimeSpan.FromMilliseconds(250);
+        for (int round = 0; round < options.Rounds; round++)
+        {
+            foreach (var run in runs)
+            {
+                // Start every slice from the same heap state: the previous figure's garbage must not be collected on our time.
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                await RunForAsync(run.Callers, round == 0 ? options.Warmup : rewarm).ConfigureAwait(false);
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var (steps, elapsed) = await RunForAsync(run.Callers, slice).ConfigureAwait(false);
+                run.Add(steps, elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
+                Console.Error.WriteLine($"  round {round + 1}/{options.Rounds}  {run.Spec.Name}  {Report.FormatValue(run.LastSlice)}");
+            }
+        }
+        return runs;
     }
 
     /// <summary>Runs the callers for <paramref name="duration"/>; the clock stops only when the last operation in flight

@@ -34,24 +34,42 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     public IReadOnlyList<IMappedFile> Handles { get; }
 
     /// <summary>Writes the file, starts the system and opens and pre-faults the handles.</summary>
-    public static async Task<BenchEnvironment> CreateAsync(BenchFile? file = null)
+    /// <param name="extraConfig">HOCON that takes precedence over the bench's settings and the library's defaults.</param>
+    public static async Task<BenchEnvironment> CreateAsync(string? extraConfig = null)
     {
-        file ??= BenchFile.Create();
+        var file = BenchFile.Create();
         var config = ConfigurationFactory.ParseString("""
             akka.loglevel = WARNING
             akka.stdout-loglevel = WARNING
             """);
-        var system = ActorSystem.Create("mmap-bench", config);
-        var client = MmapClient.Create(system);
-        var handles = new IMappedFile[HandleCount];
-        for (int i = 0; i < handles.Length; i++)
+        if (!string.IsNullOrWhiteSpace(extraConfig))
         {
-            handles[i] = await client.OpenAsync(file.Path).ConfigureAwait(false);
+            config = ConfigurationFactory.ParseString(extraConfig).WithFallback(config);
         }
-        // Each handle is its own mapping with its own page tables: fault every page of every one in now, or the
-        // first figures would pay for ~1M minor faults that later ones do not.
-        await Task.WhenAll(handles.Select(PrefaultAsync)).ConfigureAwait(false);
-        return new BenchEnvironment(file, system, client, handles);
+        ActorSystem? system = null;
+        try
+        {
+            system = ActorSystem.Create("mmap-bench", config);
+            var client = MmapClient.Create(system);
+            var handles = new IMappedFile[HandleCount];
+            for (int i = 0; i < handles.Length; i++)
+            {
+                handles[i] = await client.OpenAsync(file.Path).ConfigureAwait(false);
+            }
+            // Each handle is its own mapping with its own page tables: fault every page of every one in now, or the
+            // first figures would pay for ~1M minor faults that later ones do not.
+            await Task.WhenAll(handles.Select(PrefaultAsync)).ConfigureAwait(false);
+            return new BenchEnvironment(file, system, client, handles);
+        }
+        catch
+        {
+            if (system is not null)
+            {
+                await system.Terminate().ConfigureAwait(false);
+            }
+            file.Dispose();
+            throw;
+        }
     }
 
     private static async Task PrefaultAsync(IMappedFile handle)
