@@ -9,7 +9,7 @@ internal sealed class FigureRun(FigureSpec spec, IReadOnlyList<Caller> callers)
     private readonly List<double> _slices = [];
     private long _steps;
     private TimeSpan _elapsed;
-    private TimeSpan _cpu;
+    private ProcessCounters _counters;
 
     /// <summary>How to measure the figure.</summary>
     public FigureSpec Spec { get; } = spec;
@@ -24,17 +24,19 @@ internal sealed class FigureRun(FigureSpec spec, IReadOnlyList<Caller> callers)
     public string Spread => $"{Report.FormatValue(new Figure(Spec.Name, _slices.Min(), Spec.Unit))} .. {Report.FormatValue(new Figure(Spec.Name, _slices.Max(), Spec.Unit))}";
 
     /// <summary>
-    /// Process CPU time (all threads: callers, owner, dispatchers, GC) per caller step, in microseconds. Unlike ops/s it
-    /// hardly moves when other processes share the cores, so it is what to compare on a busy machine.
+    /// Process CPU time (all threads: callers, owner, dispatchers, GC), minor page faults and context switches per caller
+    /// step. Unlike ops/s these hardly move when other processes share the cores, so they are what to compare on a busy
+    /// machine.
     /// </summary>
-    public double CpuMicrosecondsPerStep => _cpu.TotalMicroseconds / _steps;
+    public string PerStep => FormattableString.Invariant(
+        $"{_counters.Cpu.TotalMicroseconds / _steps,8:F2} us CPU  {(double)_counters.MinorFaults / _steps,7:F3} faults  {(double)_counters.ContextSwitches / _steps,6:F2} ctxsw  per step");
 
     /// <summary>Records a slice.</summary>
-    public void Add(long steps, TimeSpan elapsed, TimeSpan cpu)
+    public void Add(long steps, TimeSpan elapsed, ProcessCounters counters)
     {
         _steps += steps;
         _elapsed += elapsed;
-        _cpu += cpu;
+        _counters += counters;
         _slices.Add(Value(steps, elapsed));
     }
 

@@ -35,6 +35,12 @@ internal static class QuickRunner
         new("diag.direct.read4k.c16", "local.read4k.c16", null),
         new("diag.direct.read4k.c16", "akka.echo.c16", null),
         new("diag.raw.fstat", "raw.read4k", null),
+        new("diag.sink.echo.c1", "akka.echo.c1", null),
+        new("diag.sink.echo.c16", "akka.echo.c16", null),
+        new("diag.sink.read4k.c1", "akka.echo.c1", null),
+        new("diag.sink.read4k.c16", "akka.echo.c16", null),
+        new("diag.local.read4k.c16.onehandle", "local.read4k.c16", null),
+        new("diag.local.write4k.c16.onehandle", "local.write4k.c16", null),
     ];
 
     /// <summary>Floors on a figure's own value.</summary>
@@ -73,7 +79,7 @@ internal static class QuickRunner
         {
             specs = [.. specs.SkipLast(2), .. await DiagnosticsAsync(env, echo, descriptor).ConfigureAwait(false), .. specs.TakeLast(2)];
         }
-        var selected = Select(specs, options.Filters);
+        var selected = Select(specs, options.Filters, options.WithBaselines);
         Console.Error.WriteLine($"setup done in {clock.Elapsed.TotalSeconds:F1} s; measuring {selected.Count} figure(s), " +
                                 $"{options.Warmup.TotalSeconds:0.##} s warm-up + {options.Duration.TotalSeconds:0.##} s each in {options.Rounds} interleaved round(s)");
 
@@ -86,11 +92,11 @@ internal static class QuickRunner
         var figures = runs.Select(r => r.ToFigure()).ToList();
         Console.WriteLine();
         Report.Print(Console.Out, figures, Comparisons, AbsoluteTargets);
-        Console.WriteLine($"slices (min .. max of {options.Rounds}), and process CPU time per caller step:");
+        Console.WriteLine($"slices (min .. max of {options.Rounds}); process CPU time, minor page faults and context switches per caller step:");
         int width = runs.Max(r => r.Spec.Name.Length);
         foreach (var run in runs)
         {
-            Console.WriteLine($"  {run.Spec.Name.PadRight(width)}  {run.Spread,-36}  {run.CpuMicrosecondsPerStep,8:F2} us CPU/step");
+            Console.WriteLine($"  {run.Spec.Name.PadRight(width)}  {run.Spread,-36}  {run.PerStep}");
         }
         if (options.JsonPath is { } json)
         {
@@ -136,6 +142,13 @@ internal static class QuickRunner
             FigureSpec.Ops("diag.local.tell.c16", () => Sixteen(i => new ClientTellCaller(env.Handles[i]))),
             FigureSpec.Ops("diag.direct.read4k.c16", () => Sixteen(i => new DirectOwnerRead4kCaller(direct[i], length))),
             FigureSpec.Ops("diag.raw.fstat", () => [new FstatCaller(descriptor)]),
+            FigureSpec.Ops("diag.sink.echo.c1", () => [new SinkEchoCaller(env.System, echo)]),
+            FigureSpec.Ops("diag.sink.echo.c16", () => Sixteen(_ => new SinkEchoCaller(env.System, echo))),
+            FigureSpec.Ops("diag.sink.read4k.c1", () => [new SinkOwnerRead4kCaller(env.System, direct[0], length)]),
+            FigureSpec.Ops("diag.sink.read4k.c16", () => Sixteen(i => new SinkOwnerRead4kCaller(env.System, direct[i], length))),
+            // 16 callers on ONE handle, so one mapping: separates the cost of 16 mappings (page tables, TLB, write faults).
+            FigureSpec.Ops("diag.local.read4k.c16.onehandle", () => Sixteen(_ => new ClientRead4kCaller(env.Handles[0], length))),
+            FigureSpec.Ops("diag.local.write4k.c16.onehandle", () => Sixteen(_ => new ClientWrite4kCaller(env.Handles[0], length))),
         ];
     }
 
@@ -152,15 +165,15 @@ internal static class QuickRunner
         }
     }
 
-    /// <summary>The figures matching any filter (all without filters), plus the baselines they are compared with.</summary>
-    private static List<FigureSpec> Select(FigureSpec[] specs, IReadOnlyList<string> filters)
+    /// <summary>The figures matching any filter (all without filters), plus, unless told not to, the baselines they are compared with.</summary>
+    private static List<FigureSpec> Select(FigureSpec[] specs, IReadOnlyList<string> filters, bool withBaselines)
     {
         if (filters.Count == 0)
         {
             return [.. specs];
         }
         var names = specs.Select(s => s.Name).Where(n => filters.Any(f => n.Contains(f, StringComparison.OrdinalIgnoreCase))).ToHashSet();
-        foreach (var c in Comparisons.Where(c => names.Contains(c.Figure)).ToArray())
+        foreach (var c in Comparisons.Where(c => withBaselines && names.Contains(c.Figure)).ToArray())
         {
             names.Add(c.Baseline);
         }
@@ -186,9 +199,9 @@ internal static class QuickRunner
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 await RunForAsync(run.Callers, round == 0 ? options.Warmup : rewarm).ConfigureAwait(false);
-                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var before = ProcessCounters.Read();
                 var (steps, elapsed) = await RunForAsync(run.Callers, slice).ConfigureAwait(false);
-                run.Add(steps, elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpuBefore);
+                run.Add(steps, elapsed, ProcessCounters.Read() - before);
                 Console.Error.WriteLine($"  round {round + 1}/{options.Rounds}  {run.Spec.Name}  {Report.FormatValue(run.LastSlice)}");
             }
         }
