@@ -24,12 +24,12 @@ internal sealed class FigureRun(FigureSpec spec, IReadOnlyList<Caller> callers)
     public string Spread => $"{Report.FormatValue(new Figure(Spec.Name, _slices.Min(), Spec.Unit))} .. {Report.FormatValue(new Figure(Spec.Name, _slices.Max(), Spec.Unit))}";
 
     /// <summary>
-    /// Process CPU time (all threads: callers, owner, dispatchers, GC), minor page faults and context switches per caller
-    /// step. Unlike ops/s these hardly move when other processes share the cores, so they are what to compare on a busy
+    /// Process CPU time (all threads: callers, owner, dispatchers, GC), minor page faults, context switches and managed
+    /// bytes allocated per caller step. Unlike ops/s these hardly move when other processes share the cores, so they are what to compare on a busy
     /// machine.
     /// </summary>
     public string PerStep => FormattableString.Invariant(
-        $"{_counters.Cpu.TotalMicroseconds / _steps,8:F2} us CPU  {(double)_counters.MinorFaults / _steps,7:F3} faults  {(double)_counters.ContextSwitches / _steps,6:F2} ctxsw  per step");
+        $"{_counters.Cpu.TotalMicroseconds / _steps,8:F2} us CPU  {(double)_counters.MinorFaults / _steps,7:F3} faults  {(double)_counters.ContextSwitches / _steps,6:F2} ctxsw  {(double)_counters.AllocatedBytes / _steps,8:F0} B alloc  per step");
 
     /// <summary>Records a slice.</summary>
     public void Add(long steps, TimeSpan elapsed, ProcessCounters counters)

@@ -92,7 +92,7 @@ internal static class QuickRunner
         var figures = runs.Select(r => r.ToFigure()).ToList();
         Console.WriteLine();
         Report.Print(Console.Out, figures, Comparisons, AbsoluteTargets);
-        Console.WriteLine($"slices (min .. max of {options.Rounds}); process CPU time, minor page faults and context switches per caller step:");
+        Console.WriteLine($"slices (min .. max of {options.Rounds}); process CPU time, minor page faults, context switches and bytes allocated per caller step:");
         int width = runs.Max(r => r.Spec.Name.Length);
         foreach (var run in runs)
         {
