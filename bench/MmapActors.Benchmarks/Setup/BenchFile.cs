@@ -7,7 +7,7 @@ namespace MmapActors.Benchmarks.Setup;
 /// </summary>
 internal sealed class BenchFile : IDisposable
 {
-    /// <summary>256 MiB: large enough that random 4 KiB reads miss the CPU caches, small enough to write in a second.</summary>
+    /// <summary>256 MiB: far larger than the L2 caches, so random 4 KiB reads mostly come from memory; small enough to write in a second.</summary>
     public const long Length = 256L << 20;
 
     private BenchFile(DirectoryInfo directory, string path)
