@@ -14,9 +14,15 @@ internal sealed class MappedFile : IMappedFile
     private readonly bool _ownerIsLocal;
     private readonly int _chunkSize;
     private readonly int _window;
+    private readonly ReplySinkPool? _sinks;
     private int _disposed;
 
-    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 64 << 10, int window = 16)
+    /// <param name="opened">The handle.</param>
+    /// <param name="timeout">How long a call waits for the owner.</param>
+    /// <param name="chunkSize">Bytes per chunk of a streamed range.</param>
+    /// <param name="window">Chunks of a streamed range in flight.</param>
+    /// <param name="sinks">Reusable reply sinks for a local owner; null: Akka's Ask (remote owners need it).</param>
+    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 64 << 10, int window = 16, ReplySinkPool? sinks = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -28,6 +34,7 @@ internal sealed class MappedFile : IMappedFile
         Access = opened.Access;
         _timeout = timeout;
         _ownerIsLocal = opened.Owner.Path.Address.HasLocalScope;
+        _sinks = _ownerIsLocal ? sinks : null;
     }
 
     public string Key { get; }
@@ -333,43 +340,76 @@ internal sealed class MappedFile : IMappedFile
     public override string ToString() => $"IMappedFile({Key}, handle {_handleId}, {Access})";
 
     /// <summary>Sends an operation whose message holds no caller memory: cancellation may abandon the wait.</summary>
-    private async Task<MapReply> SendAsync(MapOperation operation, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        MapReply reply;
-        try
-        {
-            reply = await _owner.Ask<MapReply>(new MapRequest(_handleId, operation), _timeout, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException e)
-        {
-            throw Timeout(operation, e);
-        }
-        return Check(reply);
-    }
+    private Task<MapReply> SendAsync(MapOperation operation, CancellationToken cancellationToken) =>
+        _sinks is null ? AskAsync(operation, cancellationToken, abandonable: true) : SendLocalAsync(operation, cancellationToken, abandonable: true);
 
     /// <summary>Sends an operation whose message holds caller memory: once sent, always wait for the owner's answer, so
     /// the memory is never touched after this returns. The owner skips the operation if the token is cancelled by then.</summary>
-    private async Task<MapReply> SendWithBufferAsync(MapOperation operation, CancellationToken cancellationToken)
+    private Task<MapReply> SendWithBufferAsync(MapOperation operation, CancellationToken cancellationToken) =>
+        _sinks is null ? AskAsync(operation, cancellationToken, abandonable: false) : SendLocalAsync(operation, cancellationToken, abandonable: false);
+
+    private async Task<MapReply> AskAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
     {
         cancellationToken.ThrowIfCancellationRequested();
         MapReply reply;
         try
         {
-            reply = await _owner.Ask<MapReply>(new MapRequest(_handleId, operation), _timeout).ConfigureAwait(false);
+            var request = new MapRequest(_handleId, operation);
+            reply = abandonable
+                ? await _owner.Ask<MapReply>(request, _timeout, cancellationToken).ConfigureAwait(false)
+                : await _owner.Ask<MapReply>(request, _timeout).ConfigureAwait(false);
         }
         catch (AskTimeoutException e)
         {
             throw Timeout(operation, e);
         }
-        if (reply is Canceled)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
-        return Check(reply);
+        return Check(reply, cancellationToken);
     }
 
-    private static MapReply Check(MapReply reply) => reply is MmapError error ? throw error.ToException() : reply;
+    /// <summary>The local hot path: a pooled <see cref="ReplySink"/> instead of Ask (see docs/benchmarks.md).</summary>
+    private async Task<MapReply> SendLocalAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var sinks = _sinks!;
+        var sink = sinks.Rent();
+        var pending = sink.SendAsync(_owner, new MapRequest(_handleId, operation), Environment.TickCount64 + (long)_timeout.TotalMilliseconds);
+        short version = sink.Version;
+        var registration = abandonable && cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static (state, token) =>
+            {
+                var (s, v) = ((ReplySink, short))state!;
+                s.TryFail(v, new OperationCanceledException(token));
+            }, (sink, version))
+            : default;
+        object reply;
+        try
+        {
+            reply = await pending.ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            sinks.Drop(sink);
+            throw Timeout(operation, e);
+        }
+        catch (OperationCanceledException)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            sinks.Drop(sink);
+            throw;
+        }
+        // The registration must be gone before the sink serves another call.
+        await registration.DisposeAsync().ConfigureAwait(false);
+        sinks.Return(sink);
+        return Check((MapReply)reply, cancellationToken);
+    }
+
+    private static MapReply Check(MapReply reply, CancellationToken cancellationToken) => reply switch
+    {
+        MmapError error => throw error.ToException(),
+        Canceled => throw new OperationCanceledException(cancellationToken),
+        _ => reply,
+    };
 
     private TimeoutException Timeout(MapOperation operation, Exception inner) =>
         new($"The owner of {Key} did not answer {operation.GetType().Name} within {_timeout} (mmap.ask-timeout)", inner);

@@ -24,6 +24,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly int _chunkSize;
     private readonly int _window;
     private readonly ActorSystem? _ownedSystem;
+    private readonly ReplySinkPool _sinks;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
@@ -35,6 +36,7 @@ public sealed class MmapClient : IAsyncDisposable
         _chunkSize = settings.TransferChunkSize;
         _window = settings.TransferWindow;
         _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
+        _sinks = new ReplySinkPool(system, timeout);
     }
 
     /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
@@ -94,7 +96,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _chunkSize, _window),
+            MapOpened opened => new MappedFile(opened, _timeout, _chunkSize, _window, _sinks),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
@@ -138,6 +140,7 @@ public sealed class MmapClient : IAsyncDisposable
             {
                 // the system is already shutting down; its termination stops the session
             }
+            _sinks.Dispose();
             if (_ownedSystem is not null)
             {
                 await _ownedSystem.Terminate().ConfigureAwait(false);

@@ -95,6 +95,43 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
     }
 
     [Fact]
+    public async Task A_late_reply_after_a_timeout_never_completes_a_later_call()
+    {
+        // Replies to every request half a second late, numbering the replies.
+        var slow = Sys.ActorOf(Props.Create(() => new LateReplier(TimeSpan.FromMilliseconds(500))));
+        using var sinks = new Client.ReplySinkPool(Sys, TimeSpan.FromMilliseconds(200));
+        var handle = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromMilliseconds(200), sinks: sinks);
+        await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
+
+        var second = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromSeconds(5), sinks: sinks);
+
+        // Reply 1 arrives while call 2 waits on the same pool: call 2 must get reply 2.
+        Assert.Equal(2, await second.TellAsync());
+    }
+
+    private sealed class LateReplier : ReceiveActor
+    {
+        private long _count;
+
+        public LateReplier(TimeSpan delay) => ReceiveAny(_ =>
+            Context.System.Scheduler.ScheduleTellOnce(delay, Sender, new NumberReply(++_count), Self));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_call_to_a_busy_local_owner_abandons_the_wait()
+    {
+        var silent = Sys.ActorOf(Props.Empty);
+        using var sinks = new Client.ReplySinkPool(Sys, TimeSpan.FromMinutes(1));
+        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMinutes(1), sinks: sinks);
+        using var cancel = new CancellationTokenSource();
+
+        var call = handle.TellAsync(cancel.Token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+    }
+
+    [Fact]
     public async Task Coordinated_shutdown_flushes_and_unmaps_every_map()
     {
         using var file = new TempFile(8192);
