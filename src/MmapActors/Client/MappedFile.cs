@@ -14,9 +14,15 @@ internal sealed class MappedFile : IMappedFile
     private readonly bool _ownerIsLocal;
     private readonly int _chunkSize;
     private readonly int _window;
+    private readonly Task _clientSystemTerminated;
     private int _disposed;
 
-    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 64 << 10, int window = 16)
+    /// <param name="opened">The owner's reply to the open.</param>
+    /// <param name="timeout">How long each request waits for the owner.</param>
+    /// <param name="clientSystemTerminated">Completes when the client's ActorSystem has terminated.</param>
+    /// <param name="chunkSize">Bytes per chunk of a streamed range.</param>
+    /// <param name="window">Chunks of a streamed range in flight at once.</param>
+    public MappedFile(MapOpened opened, TimeSpan timeout, Task clientSystemTerminated, int chunkSize = 64 << 10, int window = 16)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -28,6 +34,7 @@ internal sealed class MappedFile : IMappedFile
         Access = opened.Access;
         _timeout = timeout;
         _ownerIsLocal = opened.Owner.Path.Address.HasLocalScope;
+        _clientSystemTerminated = clientSystemTerminated;
     }
 
     public string Key { get; }
@@ -324,11 +331,19 @@ internal sealed class MappedFile : IMappedFile
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && !OwnerIsGone)
         {
             await SendAsync(Close.Instance, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Whether a Close can no longer reach the owner because the client's ActorSystem has terminated, so that
+    /// disposing (typically by a DI container after the host stopped) returns at once instead of waiting for the ask
+    /// timeout. Nothing is left to close: a local owner's shutdown flushed and closed the handle, and a server
+    /// releases the handles of a client it loses.
+    /// </summary>
+    private bool OwnerIsGone => _clientSystemTerminated.IsCompleted;
 
     public override string ToString() => $"IMappedFile({Key}, handle {_handleId}, {Access})";
 

@@ -24,6 +24,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly int _chunkSize;
     private readonly int _window;
     private readonly ActorSystem? _ownedSystem;
+    private readonly Task _systemTerminated;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
@@ -31,6 +32,7 @@ public sealed class MmapClient : IAsyncDisposable
         _supervisor = supervisor;
         _timeout = timeout;
         _ownedSystem = ownedSystem;
+        _systemTerminated = system.WhenTerminated;
         var settings = MmapSettings.Create(system);
         _chunkSize = settings.TransferChunkSize;
         _window = settings.TransferWindow;
@@ -94,7 +96,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _chunkSize, _window),
+            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };

@@ -88,7 +88,7 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
     public async Task An_owner_that_does_not_answer_makes_the_call_fail_with_TimeoutException()
     {
         var silent = Sys.ActorOf(Props.Empty);
-        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMilliseconds(200));
+        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMilliseconds(200), Sys.WhenTerminated);
 
         var e = await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
         Assert.Contains("silent", e.Message);

@@ -47,6 +47,22 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_handle_disposed_after_the_host_stopped_returns_at_once_instead_of_waiting_for_the_ask_timeout()
+    {
+        using var file = new TempFile(4096);
+        var builder = NewHostBuilder([]);
+        builder.Services.AddMmapActors();
+        builder.Services.AddAkka("hosting-late-dispose", (akka, sp) => akka.WithMmapActors(o => o.AskTimeout = TimeSpan.FromMinutes(1)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var handle = await host.Services.GetRequiredService<MmapClient>().OpenAsync(file.Path);
+        await host.StopAsync();
+
+        await handle.DisposeAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(0, ProcSelf.MappingsOf(file.Path));
+    }
+
+    [Fact]
     public async Task Options_from_configuration_and_environment_variables_reach_the_settings_and_code_overrides_them()
     {
         string prefix = $"MMAPTEST_{Guid.NewGuid():N}_";
