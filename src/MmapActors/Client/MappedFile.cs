@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using MmapActors.Diagnostics;
 using MmapActors.Protocol;
 
 namespace MmapActors.Client;
@@ -178,6 +179,7 @@ internal sealed class MappedFile : IMappedFile
         var pending = new Queue<Task<Chunk>>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long next = offset, transferred = 0;
+        MmapMetrics.TransferStarted(write: false);
         try
         {
             while (next < end || pending.Count > 0)
@@ -204,6 +206,7 @@ internal sealed class MappedFile : IMappedFile
         }
         finally
         {
+            MmapMetrics.TransferEnded(write: false); // first: nothing below may skip it
             await DrainAsync(pending, stop).ConfigureAwait(false);
         }
     }
@@ -221,6 +224,7 @@ internal sealed class MappedFile : IMappedFile
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long next = offset, transferred = 0;
         bool endOfSource = false;
+        MmapMetrics.TransferStarted(write: true);
         try
         {
             while (!endOfSource || pending.Count > 0)
@@ -253,6 +257,7 @@ internal sealed class MappedFile : IMappedFile
         }
         finally
         {
+            MmapMetrics.TransferEnded(write: true); // first: nothing below may skip it
             await DrainAsync(pending, stop).ConfigureAwait(false);
         }
     }
