@@ -12,6 +12,10 @@ internal static class RemoteConfig
     /// <summary>The server defaults, over the <c>mmap</c> block's defaults.</summary>
     public static Config Server => ServerConfig.Value.WithFallback(MmapSettings.DefaultConfig);
 
+    /// <summary>Only <c>config/server.hocon</c>, without the <c>mmap</c> block's defaults under it: for a builder that
+    /// composes its own configuration (Akka.Hosting), where the defaults must stay the lowest fallback.</summary>
+    public static Config ServerDefaults => ServerConfig.Value;
+
     /// <summary>The client defaults, over the <c>mmap</c> block's defaults.</summary>
     public static Config Client => ClientConfig.Value.WithFallback(MmapSettings.DefaultConfig);
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using MmapActors.Diagnostics;
 using MmapActors.Protocol;
 
 namespace MmapActors.Actors;
@@ -63,22 +64,20 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     {
         // Keep the maps (they are in _state); do not run PostStop, which would close them.
         _state.Restarts++;
-        if (message is MapRequest && !Sender.IsNobody())
+        if (message is MapRequest request && !Sender.IsNobody())
         {
-            Sender.Tell(new MmapError(MmapErrorKind.OSError,
+            var error = new MmapError(MmapErrorKind.OSError,
                 $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
-                "the operation may not have been applied", 5));
+                "the operation may not have been applied", 5);
+            MmapMetrics.RecordOperation(request.Operation, error);
+            Sender.Tell(error);
         }
         Stash.UnstashAll();
     }
 
     protected override void PostStop()
     {
-        foreach (var handle in _state.Handles.Values)
-        {
-            CloseHandleForShutdown(handle);
-        }
-        _state.Handles.Clear();
+        FlushAndClose();
     }
 
     protected override void OnReceive(object message)
@@ -86,7 +85,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         switch (message)
         {
             case MapRequest request:
-                Sender.Tell(Execute(request.HandleId, request.Operation));
+                var reply = Execute(request.HandleId, request.Operation);
+                MmapMetrics.RecordOperation(request.Operation, reply);
+                Sender.Tell(reply);
                 if (request.Operation is not Batch)
                 {
                     _state.Restarts = 0;
@@ -166,9 +167,11 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         _state.OpensSeen++;
         if (!_budget.TryAddHandle(open.Client))
         {
-            Sender.Tell(new MmapError(MmapErrorKind.OSError,
+            var refused = new MmapError(MmapErrorKind.OSError,
                 $"[Errno 24] Too many open files: {open.Client.Path.Address} holds the {_settings.MaxHandlesPerNode} handles " +
-                "mmap.limits.max-handles-per-node allows", 24));
+                "mmap.limits.max-handles-per-node allows", 24);
+            MmapMetrics.RecordOpen(refused.Kind);
+            Sender.Tell(refused);
             ScheduleIdleCheckIfIdle();
             return;
         }
@@ -184,12 +187,15 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             }
             long id = _state.NextHandleId++;
             _state.Handles.Add(id, new HandleState(id, open.Options, open.Client, map));
+            MmapMetrics.HandleOpened();
+            MmapMetrics.RecordOpen(null);
             _idleGeneration++;
             Sender.Tell(new MapOpened(Self, id, _state.Key, map.Access));
         }
         catch (MmapException e)
         {
             _budget.RemoveHandle(open.Client);
+            MmapMetrics.RecordOpen(e.Kind);
             Sender.Tell(MmapError.From(e));
             ScheduleIdleCheckIfIdle();
         }
@@ -247,6 +253,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         for (int i = 0; i < batch.Operations.Count; i++)
         {
             var reply = ExecuteOnClosed(batch.Operations[i]);
+            MmapMetrics.RecordOperation(batch.Operations[i], reply);
             if (reply is MmapError error)
             {
                 return new BatchReply(results, i, error);
@@ -341,6 +348,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             case Close:
                 CloseHandle(handle); // BufferError while leased: the handle stays open
                 _state.Handles.Remove(handle.Id);
+                MmapMetrics.HandlesClosed(1);
                 ScheduleIdleCheckIfIdle();
                 return Done.Instance;
             case AcquireLease:
@@ -383,6 +391,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             {
                 reply = MmapError.From(e);
             }
+            MmapMetrics.RecordOperation(batch.Operations[i], reply);
             if (reply is MmapError error)
             {
                 return new BatchReply(results, i, error);
@@ -476,6 +485,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             CloseHandleForShutdown(handle);
             _state.Handles.Remove(handle.Id);
         }
+        MmapMetrics.HandlesClosed(released.Count);
         if (released.Count > 0)
         {
             _log.Info("Released {0} handle(s) on {1} held by {2}", released.Count, _state.Key, client.Path);
@@ -489,6 +499,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         {
             CloseHandleForShutdown(handle);
         }
+        MmapMetrics.HandlesClosed(_state.Handles.Count);
         _state.Handles.Clear();
     }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using MmapActors.Diagnostics;
 using MmapActors.Native;
 using MmapActors.Protocol;
 
@@ -52,7 +53,14 @@ internal sealed class MmapSupervisor : UntypedActor
         }
     }
 
-    protected override void PostStop() => _root?.Dispose();
+    protected override void PostStop()
+    {
+        // The owners stop with the supervisor, without the idle handshake that forgets them one by one.
+        MmapMetrics.FilesClosed(_byOwner.Count);
+        _byOwner.Clear();
+        _byKey.Clear();
+        _root?.Dispose();
+    }
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
         _settings.MaxRestarts,
@@ -70,7 +78,9 @@ internal sealed class MmapSupervisor : UntypedActor
                 Sender.Tell(List(list));
                 break;
             case CreateFile create:
-                Sender.Tell(Create(create));
+                var created = Create(create);
+                MmapMetrics.RecordCreateFile(created);
+                Sender.Tell(created);
                 break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
@@ -94,7 +104,7 @@ internal sealed class MmapSupervisor : UntypedActor
     {
         if (open.Options is null || open.Client is null)
         {
-            Sender.Tell(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
+            RefuseOpen(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
             return;
         }
         string key;
@@ -113,7 +123,7 @@ internal sealed class MmapSupervisor : UntypedActor
             }
             catch (MmapException e)
             {
-                Sender.Tell(MmapError.From(e));
+                RefuseOpen(MmapError.From(e));
                 return;
             }
             key = served.CanonicalKey;
@@ -122,13 +132,13 @@ internal sealed class MmapSupervisor : UntypedActor
         {
             if (open.Options.Path.Length == 0 || open.Options.Path.Contains('\0'))
             {
-                Sender.Tell(MmapError.From(MmapException.FromErrno(LibC.ENOENT, $"'{open.Options.Path}'")));
+                RefuseOpen(MmapError.From(MmapException.FromErrno(LibC.ENOENT, $"'{open.Options.Path}'")));
                 return;
             }
             int errno = LibC.CanonicalPath(open.Options.Path, out path);
             if (errno != 0)
             {
-                Sender.Tell(MmapError.From(MmapException.FromErrno(errno, $"'{open.Options.Path}'")));
+                RefuseOpen(MmapError.From(MmapException.FromErrno(errno, $"'{open.Options.Path}'")));
                 return;
             }
             key = path;
@@ -141,6 +151,7 @@ internal sealed class MmapSupervisor : UntypedActor
             entry = new OwnerEntry(key, owner);
             _byKey.Add(key, entry);
             _byOwner.Add(owner, entry);
+            MmapMetrics.FileOpened();
         }
         if (_clients.Add(open.Client))
         {
@@ -175,6 +186,13 @@ internal sealed class MmapSupervisor : UntypedActor
         {
             return new MmapError(MmapErrorKind.OSError, $"[Errno 5] Input/output error: '{list.Path}': {e.Message}", 5);
         }
+    }
+
+    /// <summary>Answers an open that never reaches an owner (which counts the others).</summary>
+    private void RefuseOpen(MmapError error)
+    {
+        MmapMetrics.RecordOpen(error.Kind);
+        Sender.Tell(error);
     }
 
     private MapReply Create(CreateFile create)
@@ -250,7 +268,10 @@ internal sealed class MmapSupervisor : UntypedActor
     private void Forget(OwnerEntry entry)
     {
         _byKey.Remove(entry.Key);
-        _byOwner.Remove(entry.Owner);
+        if (_byOwner.Remove(entry.Owner))
+        {
+            MmapMetrics.FilesClosed(1);
+        }
     }
 
     private Task<MmapStats> CollectStats()

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
+using MmapActors.Diagnostics;
 using MmapActors.Protocol;
 
 namespace MmapActors.Client;
@@ -15,14 +16,17 @@ internal sealed class MappedFile : IMappedFile
     private readonly int _chunkSize;
     private readonly int _window;
     private readonly ReplySinkPool? _sinks;
+    private readonly Task _clientSystemTerminated;
     private int _disposed;
 
-    /// <param name="opened">The handle.</param>
-    /// <param name="timeout">How long a call waits for the owner.</param>
+    /// <param name="opened">The owner's reply to the open.</param>
+    /// <param name="timeout">How long each request waits for the owner.</param>
+    /// <param name="clientSystemTerminated">Completes when the client's ActorSystem has terminated.</param>
     /// <param name="chunkSize">Bytes per chunk of a streamed range.</param>
-    /// <param name="window">Chunks of a streamed range in flight.</param>
+    /// <param name="window">Chunks of a streamed range in flight at once.</param>
     /// <param name="sinks">Reusable reply sinks for a local owner; null: Akka's Ask (remote owners need it).</param>
-    public MappedFile(MapOpened opened, TimeSpan timeout, int chunkSize = 64 << 10, int window = 16, ReplySinkPool? sinks = null)
+    public MappedFile(MapOpened opened, TimeSpan timeout, Task clientSystemTerminated, int chunkSize = 64 << 10, int window = 16,
+        ReplySinkPool? sinks = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -35,6 +39,7 @@ internal sealed class MappedFile : IMappedFile
         _timeout = timeout;
         _ownerIsLocal = opened.Owner.Path.Address.HasLocalScope;
         _sinks = _ownerIsLocal ? sinks : null;
+        _clientSystemTerminated = clientSystemTerminated;
     }
 
     public string Key { get; }
@@ -178,6 +183,7 @@ internal sealed class MappedFile : IMappedFile
         var pending = new Queue<Task<Chunk>>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long next = offset, transferred = 0;
+        MmapMetrics.TransferStarted(write: false);
         try
         {
             while (next < end || pending.Count > 0)
@@ -204,6 +210,7 @@ internal sealed class MappedFile : IMappedFile
         }
         finally
         {
+            MmapMetrics.TransferEnded(write: false); // first: nothing below may skip it
             await DrainAsync(pending, stop).ConfigureAwait(false);
         }
     }
@@ -221,6 +228,7 @@ internal sealed class MappedFile : IMappedFile
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long next = offset, transferred = 0;
         bool endOfSource = false;
+        MmapMetrics.TransferStarted(write: true);
         try
         {
             while (!endOfSource || pending.Count > 0)
@@ -253,6 +261,7 @@ internal sealed class MappedFile : IMappedFile
         }
         finally
         {
+            MmapMetrics.TransferEnded(write: true); // first: nothing below may skip it
             await DrainAsync(pending, stop).ConfigureAwait(false);
         }
     }
@@ -331,11 +340,19 @@ internal sealed class MappedFile : IMappedFile
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && !OwnerIsGone)
         {
             await SendAsync(Close.Instance, CancellationToken.None).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Whether a Close can no longer reach the owner because the client's ActorSystem has terminated, so that
+    /// disposing (typically by a DI container after the host stopped) returns at once instead of waiting for the ask
+    /// timeout. Nothing is left to close: a local owner's shutdown flushed and closed the handle, and a server
+    /// releases the handles of a client it loses.
+    /// </summary>
+    private bool OwnerIsGone => _clientSystemTerminated.IsCompleted;
 
     public override string ToString() => $"IMappedFile({Key}, handle {_handleId}, {Access})";
 

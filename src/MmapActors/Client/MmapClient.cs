@@ -25,6 +25,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly int _window;
     private readonly ActorSystem? _ownedSystem;
     private readonly ReplySinkPool _sinks;
+    private readonly Task _systemTerminated;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
@@ -32,6 +33,7 @@ public sealed class MmapClient : IAsyncDisposable
         _supervisor = supervisor;
         _timeout = timeout;
         _ownedSystem = ownedSystem;
+        _systemTerminated = system.WhenTerminated;
         var settings = MmapSettings.Create(system);
         _chunkSize = settings.TransferChunkSize;
         _window = settings.TransferWindow;
@@ -96,7 +98,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _chunkSize, _window, _sinks),
+            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };

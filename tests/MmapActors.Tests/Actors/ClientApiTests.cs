@@ -88,7 +88,7 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
     public async Task An_owner_that_does_not_answer_makes_the_call_fail_with_TimeoutException()
     {
         var silent = Sys.ActorOf(Props.Empty);
-        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMilliseconds(200));
+        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMilliseconds(200), Sys.WhenTerminated);
 
         var e = await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
         Assert.Contains("silent", e.Message);
@@ -100,10 +100,10 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
         // Replies to every request half a second late, numbering the replies.
         var slow = Sys.ActorOf(Props.Create(() => new LateReplier(TimeSpan.FromMilliseconds(500))));
         using var sinks = new Client.ReplySinkPool(Sys, TimeSpan.FromMilliseconds(200));
-        var handle = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromMilliseconds(200), sinks: sinks);
+        var handle = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromMilliseconds(200), Sys.WhenTerminated, sinks: sinks);
         await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
 
-        var second = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromSeconds(5), sinks: sinks);
+        var second = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromSeconds(5), Sys.WhenTerminated, sinks: sinks);
 
         // Reply 1 arrives while call 2 waits on the same pool: call 2 must get reply 2.
         Assert.Equal(2, await second.TellAsync());
@@ -122,7 +122,7 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
     {
         var silent = Sys.ActorOf(Props.Empty);
         using var sinks = new Client.ReplySinkPool(Sys, TimeSpan.FromMinutes(1));
-        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMinutes(1), sinks: sinks);
+        var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMinutes(1), Sys.WhenTerminated, sinks: sinks);
         using var cancel = new CancellationTokenSource();
 
         var call = handle.TellAsync(cancel.Token);

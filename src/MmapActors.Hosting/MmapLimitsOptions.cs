@@ -1,0 +1,17 @@
+namespace MmapActors.Hosting;
+
+/// <summary>The <c>mmap.limits</c> block, in bytes and counts; 0 = no limit; <see langword="null"/> keeps the HOCON value.</summary>
+public sealed class MmapLimitsOptions
+{
+    /// <summary><c>max-range-length</c>: the largest range one request may carry or ask for.</summary>
+    public long? MaxRangeLength { get; set; }
+
+    /// <summary><c>max-handles-per-node</c>: open handles one client node may hold.</summary>
+    public int? MaxHandlesPerNode { get; set; }
+
+    /// <summary><c>max-file-size</c>: the largest file length a resize may produce.</summary>
+    public long? MaxFileSize { get; set; }
+
+    /// <summary><c>max-mapped-bytes</c>: bytes mapped by every handle together.</summary>
+    public long? MaxMappedBytes { get; set; }
+}

@@ -1,0 +1,34 @@
+namespace MmapActors.Hosting;
+
+/// <summary>
+/// What a hosted node serves to other nodes, applied by
+/// <see cref="MmapAkkaHostingExtensions.WithMmapServer(Akka.Hosting.AkkaConfigurationBuilder, MmapServerHostingOptions)"/>;
+/// bound from the configuration section <see cref="SectionName"/>. Nulls keep the defaults of <c>config/server.hocon</c>.
+/// </summary>
+/// <remarks>
+/// Clients connect with <c>MmapRemote.ConnectAsync("akka.tcp://{system}@{host}:{port}")</c>, where <c>{system}</c>
+/// is the name given to <c>AddAkka</c>.
+/// </remarks>
+public sealed class MmapServerHostingOptions
+{
+    /// <summary>The configuration section the options are bound from: <c>MmapActors:Server</c>.</summary>
+    public const string SectionName = MmapActorsOptions.SectionName + ":Server";
+
+    /// <summary>The directory served; every client path is resolved beneath it. Required; created if missing.</summary>
+    public string Root { get; set; } = "";
+
+    /// <summary>The address to listen on (default 127.0.0.1: expose it deliberately).</summary>
+    public string? Host { get; set; }
+
+    /// <summary>The TCP port (default 4053; 0 picks a free one).</summary>
+    public int? Port { get; set; }
+
+    /// <summary>The host name advertised to clients when it differs from <see cref="Host"/> (NAT, containers).</summary>
+    public string? PublicHost { get; set; }
+
+    /// <summary>The port advertised to clients when it differs from <see cref="Port"/>.</summary>
+    public int? PublicPort { get; set; }
+
+    /// <summary>Serve files read-only: every open for writing is refused.</summary>
+    public bool ReadOnly { get; set; }
+}
