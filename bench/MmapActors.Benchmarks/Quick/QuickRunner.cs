@@ -25,6 +25,8 @@ internal static class QuickRunner
         new("local.read1m", "raw.read1m", 0.5),
         new("local.write4k.c16", "raw.write4k", null),
         new("local.write4k.c16", "akka.echo.c16", null),
+        new("remote.read4k.c16", "remote.echo.c16", 0.80),
+        new("remote.stream", "remote.echo.c16", null),
         new("diag.echo.timeout.c1", "akka.echo.c1", null),
         new("diag.echo.timeout.c16", "akka.echo.c16", null),
         new("diag.echo.ownerdisp.c1", "akka.echo.c1", null),
@@ -44,7 +46,7 @@ internal static class QuickRunner
     ];
 
     /// <summary>Floors on a figure's own value.</summary>
-    public static IReadOnlyList<AbsoluteTarget> AbsoluteTargets { get; } = [new("local.read1m", 5.0)];
+    public static IReadOnlyList<AbsoluteTarget> AbsoluteTargets { get; } = [new("local.read1m", 5.0), new("remote.stream", 200)];
 
     /// <summary>Sets up, measures the selected figures, prints the report and writes the JSON; returns the exit code.</summary>
     public static async Task<int> RunAsync(QuickOptions options)
@@ -60,6 +62,7 @@ internal static class QuickRunner
         using var descriptor = File.OpenHandle(env.File.Path);
         long length = BenchFile.Length;
         var handles = env.Handles;
+        await using var remote = await RemoteEnvironment.CreateAsync(env.File).ConfigureAwait(false);
 
         // Printed in this order; measured reads first, writes last (see below).
         FigureSpec[] specs =
@@ -72,6 +75,9 @@ internal static class QuickRunner
             FigureSpec.Ops("local.read4k.c16", () => handles.Take(16).Select(h => (Caller)new ClientRead4kCaller(h, length)).ToArray()),
             new FigureSpec("local.batch64.read4k", "ranges/s", ClientBatch64Caller.Ranges, 1, () => [new ClientBatch64Caller(handles[0], length)]),
             FigureSpec.GigabytesPerSecond("local.read1m", Caller.Chunk, () => [new ClientRead1mCaller(handles[0], length)]),
+            FigureSpec.Ops("remote.echo.c16", () => Enumerable.Range(0, 16).Select(_ => (Caller)new RemoteEchoCaller(remote.Echo)).ToArray()),
+            FigureSpec.Ops("remote.read4k.c16", () => remote.Handles.Select(h => (Caller)new ClientRead4kCaller(h, length)).ToArray()),
+            new FigureSpec("remote.stream", "MB/s", RemoteStreamCaller.RangeBytes, 1e-6, () => [new RemoteStreamCaller(remote.Handles[0], length)]),
             FigureSpec.Ops("raw.write4k", () => [new RawWrite4kCaller(rawMap)]),
             FigureSpec.Ops("local.write4k.c16", () => handles.Take(16).Select(h => (Caller)new ClientWrite4kCaller(h, length)).ToArray()),
         ];

@@ -37,6 +37,7 @@ public sealed class MmapClient : IAsyncDisposable
         var settings = MmapSettings.Create(system);
         _chunkSize = settings.TransferChunkSize;
         _window = settings.TransferWindow;
+        System = system;
         _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
         _sinks = new ReplySinkPool(system, timeout);
     }
@@ -62,6 +63,9 @@ public sealed class MmapClient : IAsyncDisposable
     /// <summary>A client that owns <paramref name="system"/> and terminates it when disposed (remote connections).</summary>
     internal static MmapClient CreateOwning(ActorSystem system, IActorRef supervisor, TimeSpan askTimeout) =>
         new(system, supervisor, askTimeout, ownedSystem: system);
+
+    /// <summary>The ActorSystem the client sends from (its own one for a remote connection).</summary>
+    public ActorSystem System { get; private init; } = null!;
 
     /// <summary>The supervisor this client talks to.</summary>
     public IActorRef Supervisor => _supervisor;
