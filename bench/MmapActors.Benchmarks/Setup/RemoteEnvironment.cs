@@ -37,7 +37,7 @@ internal sealed class RemoteEnvironment : IAsyncDisposable
         string root = Path.GetDirectoryName(file.Path)!;
         var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, Config: "akka.loglevel = WARNING")).ConfigureAwait(false);
         server.System.ActorOf(RemoteEchoActor.Props(), "echo");
-        var client = await MmapRemote.ConnectAsync(server.Address.ToString(), "akka.loglevel = WARNING\nakka.actor.serialization-settings.hyperion.version-tolerance = false").ConfigureAwait(false);
+        var client = await MmapRemote.ConnectAsync(server.Address.ToString(), "akka.loglevel = WARNING").ConfigureAwait(false);
         var handles = new IMappedFile[BenchEnvironment.HandleCount];
         for (int i = 0; i < handles.Length; i++)
         {
