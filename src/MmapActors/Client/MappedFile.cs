@@ -24,7 +24,7 @@ internal sealed class MappedFile : IMappedFile
     /// <param name="clientSystemTerminated">Completes when the client's ActorSystem has terminated.</param>
     /// <param name="chunkSize">Bytes per chunk of a streamed range.</param>
     /// <param name="window">Chunks of a streamed range in flight at once.</param>
-    /// <param name="sinks">Reusable reply sinks for a local owner; null: Akka's Ask (remote owners need it).</param>
+    /// <param name="sinks">Reusable reply sinks (registered temp actors, so remote owners reach them too); null: Akka's Ask.</param>
     public MappedFile(MapOpened opened, TimeSpan timeout, Task clientSystemTerminated, int chunkSize = 64 << 10, int window = 16,
         ReplySinkPool? sinks = null)
     {
@@ -38,7 +38,7 @@ internal sealed class MappedFile : IMappedFile
         Access = opened.Access;
         _timeout = timeout;
         _ownerIsLocal = opened.Owner.Path.Address.HasLocalScope;
-        _sinks = _ownerIsLocal ? sinks : null;
+        _sinks = sinks;
         _clientSystemTerminated = clientSystemTerminated;
     }
 
@@ -383,7 +383,7 @@ internal sealed class MappedFile : IMappedFile
         return Check(reply, cancellationToken);
     }
 
-    /// <summary>The local hot path: a pooled <see cref="ReplySink"/> instead of Ask (see docs/benchmarks.md).</summary>
+    /// <summary>The hot path: a pooled <see cref="ReplySink"/> instead of Ask (see docs/benchmarks.md).</summary>
     private async Task<MapReply> SendLocalAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
     {
         cancellationToken.ThrowIfCancellationRequested();

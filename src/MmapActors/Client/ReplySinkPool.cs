@@ -31,7 +31,10 @@ internal sealed class ReplySinkPool : IDisposable
         {
             return sink;
         }
-        sink = new ReplySink(_provider.TempPath(), _provider);
+        var path = _provider.TempPath();
+        sink = new ReplySink(path, _provider);
+        // Registered like Ask's promise actors, so that replies from owners on other nodes find it by its path.
+        _provider.RegisterTempActor(sink, path);
         _all.TryAdd(sink, 0);
         return sink;
     }
@@ -40,9 +43,20 @@ internal sealed class ReplySinkPool : IDisposable
     public void Return(ReplySink sink) => _free.Enqueue(sink);
 
     /// <summary>Forgets a sink whose call timed out or was cancelled: its reply may still come.</summary>
-    public void Drop(ReplySink sink) => _all.TryRemove(sink, out _);
+    public void Drop(ReplySink sink)
+    {
+        _all.TryRemove(sink, out _);
+        _provider.UnregisterTempActor(sink.Path);
+    }
 
-    public void Dispose() => _sweeper.Dispose();
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (var sink in _all.Keys)
+        {
+            _provider.UnregisterTempActor(sink.Path);
+        }
+    }
 
     private void Sweep()
     {
