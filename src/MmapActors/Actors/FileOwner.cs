@@ -88,10 +88,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 var reply = Execute(request.HandleId, request.Operation);
                 MmapMetrics.RecordOperation(request.Operation, reply);
                 Sender.Tell(reply);
-                if (request.Operation is not Batch)
-                {
-                    _state.Restarts = 0;
-                }
+                _state.Restarts = 0; // it works again: the next failure starts the back-off from the minimum
                 break;
             case OpenMap open:
                 Open(open, null);
