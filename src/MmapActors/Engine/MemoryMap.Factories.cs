@@ -10,8 +10,9 @@ public sealed unsafe partial class MemoryMap
 
     // Flags that only select sharing or tune population. Anything else (MAP_FIXED above all) could make the
     // kernel map over memory the runtime owns, so it is refused instead of passed through (deviation D5).
-    private const int AllowedFlags = LibC.MAP_SHARED | LibC.MAP_PRIVATE | 0x0800 /* MAP_DENYWRITE */ |
-                                     0x1000 /* MAP_EXECUTABLE */ | (int)MapFlags.NoReserve | (int)MapFlags.Populate;
+    private const int AllowedFlags = LibC.MAP_SHARED | LibC.MAP_PRIVATE | 0x0040 /* MAP_32BIT */ | 0x0800 /* MAP_DENYWRITE */ |
+                                     0x1000 /* MAP_EXECUTABLE */ | (int)MapFlags.NoReserve | (int)MapFlags.Populate |
+                                     0x20000 /* MAP_STACK */;
 
     /// <summary>
     /// Maps a file by path, like <c>mmap.mmap(open(path, mode).fileno(), length, access=access, offset=offset)</c>.
@@ -111,7 +112,9 @@ public sealed unsafe partial class MemoryMap
         try
         {
             handle.DangerousAddRef(ref added);
-            return create((int)handle.DangerousGetHandle());
+            int fd = (int)handle.DangerousGetHandle();
+            // -1 means anonymous memory to mmap(2); an invalid handle must not silently become that.
+            return fd < 0 || handle.IsInvalid ? throw MmapException.FromErrno(LibC.EBADF) : create(fd);
         }
         catch (ObjectDisposedException)
         {

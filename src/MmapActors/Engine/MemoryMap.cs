@@ -88,7 +88,7 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     public bool IsAnonymous { get; private init; }
 
     /// <summary>Whether writes through this map are kept private (copy-on-write / <c>MAP_PRIVATE</c>).</summary>
-    public bool IsPrivate => (_flags & LibC.MAP_PRIVATE) != 0;
+    public bool IsPrivate => (_flags & (LibC.MAP_SHARED | LibC.MAP_PRIVATE)) == LibC.MAP_PRIVATE; // 3 is MAP_SHARED_VALIDATE
 
     /// <summary>Python's <c>len(m)</c>: the length of the map in bytes.</summary>
     /// <exception cref="MmapException">ValueError when the map is closed.</exception>

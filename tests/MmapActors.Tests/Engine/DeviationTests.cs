@@ -414,11 +414,41 @@ public sealed class DeviationTests : IDisposable
     }
 
     [Fact]
+    public void An_invalid_SafeFileHandle_is_a_bad_descriptor_not_anonymous_memory()
+    {
+        using var invalid = new Microsoft.Win32.SafeHandles.SafeFileHandle(-1, ownsHandle: false);
+
+        var e = Assert.Throws<MmapException>(() => MemoryMap.Open(invalid, Page));
+
+        AssertError(e, MmapErrorKind.OSError, "[Errno 9] Bad file descriptor", 9);
+    }
+
+    [Fact]
+    public void Shared_validate_flags_give_a_shared_map_not_a_private_one()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"validate-{Guid.NewGuid():N}.bin");
+        File.WriteAllBytes(path, new byte[Page]);
+        try
+        {
+            using (var map = MemoryMap.Open(path, 0, MapFlags.Shared | MapFlags.Private, MapProtection.Read | MapProtection.Write))
+            {
+                Assert.False(map.IsPrivate);
+                map[0] = 7;
+            }
+            Assert.Equal(7, File.ReadAllBytes(path)[0]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_flags_that_only_choose_sharing_or_population_are_accepted()
     {
-        const MapFlags denyWrite = (MapFlags)0x0800, executable = (MapFlags)0x1000;
+        const MapFlags denyWrite = (MapFlags)0x0800, executable = (MapFlags)0x1000, map32Bit = (MapFlags)0x40, stack = (MapFlags)0x20000;
         foreach (var flags in new[] { MapFlags.Shared, MapFlags.Private, MapFlags.Shared | MapFlags.NoReserve | MapFlags.Populate,
-                     MapFlags.Private | denyWrite | executable })
+                     MapFlags.Private | denyWrite | executable, MapFlags.Private | map32Bit | stack })
         {
             using var map = MemoryMap.CreateAnonymous(Page, flags, MapProtection.Read | MapProtection.Write);
             map[0] = 1;
