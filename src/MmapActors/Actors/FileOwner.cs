@@ -375,6 +375,19 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     /// <summary>Runs a batch in this turn; no other message is processed until it ends. Stops at the first error.</summary>
     private MapReply RunBatch(HandleState handle, Batch batch)
     {
+        handle.Map.BeginTurn();
+        try
+        {
+            return RunBatchInTurn(handle, batch);
+        }
+        finally
+        {
+            handle.Map.EndTurn();
+        }
+    }
+
+    private MapReply RunBatchInTurn(HandleState handle, Batch batch)
+    {
         var results = new List<MapReply>(batch.Operations.Count);
         for (int i = 0; i < batch.Operations.Count; i++)
         {

@@ -35,8 +35,27 @@ public sealed unsafe partial class MemoryMap
         }
         _data = moved;
         _size = newLength;
+        _turnBackedEnd = -1;
         return true;
     }
+
+    /// <summary>
+    /// Starts an owner turn (a batch): the file's length is read once, and accesses within it need no further
+    /// <c>statx</c> until <see cref="EndTurn"/>. The truncation guard is a check-then-access race in any case (a
+    /// truncation between the check and the copy still faults); one check per turn keeps that meaning while sparing a
+    /// system call per operation of the batch. A resize in the turn measures again.
+    /// </summary>
+    internal void BeginTurn()
+    {
+        _turnBackedEnd = -1;
+        if (_guardTruncation && _data != 0 && LibC.FileStatus(_fd, out _, out long fileSize) == 0)
+        {
+            _turnBackedEnd = (fileSize + PageSize - 1) / PageSize * PageSize - _offset;
+        }
+    }
+
+    /// <summary>Ends the turn <see cref="BeginTurn"/> started: every access checks the file again.</summary>
+    internal void EndTurn() => _turnBackedEnd = -1;
 
     /// <summary>Flushes a writable shared map; used when an owner shuts down. Errors are reported, not thrown.</summary>
     internal MmapException? TryFlushAll()

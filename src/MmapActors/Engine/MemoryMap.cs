@@ -38,6 +38,7 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     private int _exports;
     private bool _fsyncPending;
     private int _writebackErrno;
+    private long _turnBackedEnd = -1; // within an owner turn: map bytes [0, this) are known to be backed
 
     private MemoryMap(nint data, long size, long offset, int fd, bool trackFd, bool regularFile, int flags, MmapAccess access)
     {
@@ -364,6 +365,7 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         _data = moved;
         _size = newSize;
         _fsyncPending = _fd >= 0;
+        _turnBackedEnd = -1; // the file changed: measure it again
     }
 
     /// <summary>
@@ -432,7 +434,7 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     /// </summary>
     private void EnsureBacked(long end)
     {
-        if (!_guardTruncation || end <= 0)
+        if (!_guardTruncation || end <= 0 || end <= _turnBackedEnd)
         {
             return;
         }

@@ -208,6 +208,38 @@ public sealed class SupervisorTests(ITestOutputHelper output) : TestKit(Config, 
     }
 
     [Fact]
+    public void A_batch_checks_an_outside_truncation_once_and_still_refuses_the_lost_pages()
+    {
+        using var file = new TempFile(3 * 4096, seed: 4);
+        var client = CreateTestProbe();
+        var handle = Open(file.Path, client);
+        using (var other = File.Open(file.Path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            other.SetLength(4096);
+        }
+
+        var reply = (BatchReply)Ask(handle, new Batch([new ReadAt(0, 100), new ReadAt(4000, 96), new ReadAt(8192, 10)]), client);
+
+        Assert.Equal(2, reply.FailedIndex);
+        Assert.Equal((MmapErrorKind.OSError, 5), (reply.Error!.Kind, reply.Error.Errno));
+        Assert.Equal(TempFile.RandomBytes(3 * 4096, seed: 4).AsSpan(4000, 96).ToArray(), ((BytesReply)reply.Results[1]).Data);
+    }
+
+    [Fact]
+    public void A_resize_inside_a_batch_makes_the_rest_of_the_batch_measure_the_file_again()
+    {
+        using var file = new TempFile(4096);
+        var client = CreateTestProbe();
+        var handle = Open(file.Path, client);
+
+        var reply = (BatchReply)Ask(handle, new Batch([new ReadAt(0, 1), new Resize(3 * 4096), new WriteAt(3 * 4096 - 4, "tail"u8.ToArray()),
+            new ReadAt(3 * 4096 - 4, 4)]), client);
+
+        Assert.True(reply.Succeeded, reply.Error?.Message);
+        Assert.Equal("tail"u8.ToArray(), ((BytesReply)reply.Results[3]).Data);
+    }
+
+    [Fact]
     public async Task A_batch_stops_at_the_first_error_and_reports_its_index()
     {
         using var file = new TempFile(100);
