@@ -30,10 +30,11 @@ public sealed class LeakTests(ITestOutputHelper output) : TestKit("akka.loglevel
         Assert.Equal(0, ProcSelf.MappingsOf(file.Path));
         await AwaitAssertAsync(() =>
         {
-            // Other threads of the test host may open a descriptor or map a page meanwhile: allow a little noise,
-            // far below the thousand a leak would add.
-            Assert.InRange(ProcSelf.Descriptors() - descriptorsBefore, -50, 10);
-            Assert.InRange(ProcSelf.Mappings() - mappingsBefore, -200, 30);
+            // Other threads of the test host may open a descriptor or map a page meanwhile (and the runtime may
+            // release hundreds of mappings): allow some growth (the runtime maps code and heap regions as it warms up), far below the thousand a leak would add. Only
+            // growth can be a leak, so there is no lower bound.
+            Assert.True(ProcSelf.Descriptors() - descriptorsBefore <= 10, $"descriptors grew by {ProcSelf.Descriptors() - descriptorsBefore}");
+            Assert.True(ProcSelf.Mappings() - mappingsBefore <= 100, $"mappings grew by {ProcSelf.Mappings() - mappingsBefore}");
         }, TimeSpan.FromSeconds(5));
     }
 }
