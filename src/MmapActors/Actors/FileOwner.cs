@@ -239,26 +239,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         Close => Done.Instance,
         IsClosed => new BooleanReply(true),
         Repr => new TextReply("<mmap.mmap closed=True>"),
-        Batch { Operations.Count: 0 } => new BatchReply([], -1, null),
-        Batch batch => RunBatchOnClosed(batch),
+        Batch batch => RunOperations(batch.Operations, ExecuteOnClosed),
         _ => MmapError.From(new MmapException(MmapErrorKind.ValueError, "mmap closed or invalid")),
     };
-
-    private static MapReply RunBatchOnClosed(Batch batch)
-    {
-        var results = new List<MapReply>();
-        for (int i = 0; i < batch.Operations.Count; i++)
-        {
-            var reply = ExecuteOnClosed(batch.Operations[i]);
-            MmapMetrics.RecordOperation(batch.Operations[i], reply);
-            if (reply is MmapError error)
-            {
-                return new BatchReply(results, i, error);
-            }
-            results.Add(reply);
-        }
-        return new BatchReply(results, -1, null);
-    }
 
     private MapReply Execute(HandleState handle, MapOperation operation)
     {
@@ -378,7 +361,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         handle.Map.BeginTurn();
         try
         {
-            return RunBatchInTurn(handle, batch);
+            // A batch may close its handle part-way; what follows then sees a closed map.
+            return RunOperations(batch.Operations,
+                operation => _state.Handles.ContainsKey(handle.Id) ? Execute(handle, operation) : ExecuteOnClosed(operation));
         }
         finally
         {
@@ -386,22 +371,22 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
     }
 
-    private MapReply RunBatchInTurn(HandleState handle, Batch batch)
+    /// <summary>Runs operations in order, stopping at the first error, whose index the reply gives.</summary>
+    private static BatchReply RunOperations(IReadOnlyList<MapOperation> operations, Func<MapOperation, MapReply> execute)
     {
-        var results = new List<MapReply>(batch.Operations.Count);
-        for (int i = 0; i < batch.Operations.Count; i++)
+        var results = new List<MapReply>(operations.Count);
+        for (int i = 0; i < operations.Count; i++)
         {
             MapReply reply;
             try
             {
-                // A batch may close its handle part-way; what follows then sees a closed map.
-                reply = _state.Handles.ContainsKey(handle.Id) ? Execute(handle, batch.Operations[i]) : ExecuteOnClosed(batch.Operations[i]);
+                reply = execute(operations[i]);
             }
             catch (MmapException e)
             {
                 reply = MmapError.From(e);
             }
-            MmapMetrics.RecordOperation(batch.Operations[i], reply);
+            MmapMetrics.RecordOperation(operations[i], reply);
             if (reply is MmapError error)
             {
                 return new BatchReply(results, i, error);

@@ -274,19 +274,16 @@ internal sealed class MmapSupervisor : UntypedActor
         }
     }
 
-    private Task<MmapStats> CollectStats()
-    {
-        var timeout = _settings.AskTimeout;
-        var asks = _byOwner.Keys.Select(o => o.Ask<FileStats>(GetFileStats.Instance, timeout)).ToArray();
-        return Task.WhenAll(asks).ContinueWith(t => new MmapStats(
+    private Task<MmapStats> CollectStats() =>
+        AskEveryOwner<FileStats>(GetFileStats.Instance, _settings.AskTimeout).ContinueWith(t => new MmapStats(
             t.IsCompletedSuccessfully ? t.Result.OrderBy(f => f.Key, StringComparer.Ordinal).ToArray() : []),
             TaskContinuationOptions.ExecuteSynchronously);
-    }
 
-    private Task<Done> FlushAll()
-    {
-        var timeout = _settings.ShutdownFlushTimeout;
-        var asks = _byOwner.Keys.Select(o => o.Ask<Done>(FlushAndCloseAll.Instance, timeout)).ToArray();
-        return Task.WhenAll(asks).ContinueWith(_ => Done.Instance, TaskContinuationOptions.ExecuteSynchronously);
-    }
+    private Task<Done> FlushAll() =>
+        AskEveryOwner<Done>(FlushAndCloseAll.Instance, _settings.ShutdownFlushTimeout)
+            .ContinueWith(_ => Done.Instance, TaskContinuationOptions.ExecuteSynchronously);
+
+    /// <summary>Asks every owner at once, without blocking the supervisor (the caller pipes the result).</summary>
+    private Task<T[]> AskEveryOwner<T>(object message, TimeSpan timeout) =>
+        Task.WhenAll(_byOwner.Keys.Select(owner => owner.Ask<T>(message, timeout)));
 }

@@ -218,30 +218,8 @@ public sealed unsafe partial class MemoryMap
 
     private long Search(ReadOnlySpan<byte> sub, long start, long end, bool reverse)
     {
-        if (start < 0)
-        {
-            start += _size;
-            if (start < 0)
-            {
-                start = 0;
-            }
-        }
-        else if (start > _size)
-        {
-            start = _size;
-        }
-        if (end < 0)
-        {
-            end += _size;
-            if (end < 0)
-            {
-                end = 0;
-            }
-        }
-        else if (end > _size)
-        {
-            end = _size;
-        }
+        start = ClampToMap(start);
+        end = ClampToMap(end);
         if (end < start || end - start < sub.Length)
         {
             return -1;
@@ -249,6 +227,9 @@ public sealed unsafe partial class MemoryMap
         EnsureBacked(end);
         return reverse ? LastIndexOf(start, end, sub) : IndexOf(start, end, sub);
     }
+
+    /// <summary>CPython's search bounds: negative counts from the end, then clamped to [0, length].</summary>
+    private long ClampToMap(long index) => index < 0 ? Math.Max(0, index + _size) : Math.Min(index, _size);
 
     /// <summary>Index of the first <paramref name="sub"/> in map bytes [start, end), scanning in chunks that
     /// overlap by <c>sub.Length - 1</c> so maps over 2 GiB are searched whole.</summary>

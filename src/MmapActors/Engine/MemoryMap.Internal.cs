@@ -50,7 +50,7 @@ public sealed unsafe partial class MemoryMap
         _turnBackedEnd = -1;
         if (_guardTruncation && _data != 0 && LibC.FileStatus(_fd, out _, out long fileSize) == 0)
         {
-            _turnBackedEnd = (fileSize + PageSize - 1) / PageSize * PageSize - _offset;
+            _turnBackedEnd = BackedEnd(fileSize);
         }
     }
 

@@ -443,8 +443,7 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         {
             throw MmapException.FromErrno(errno);
         }
-        long backed = (fileSize + PageSize - 1) / PageSize * PageSize - _offset;
-        if (end > backed)
+        if (end > BackedEnd(fileSize))
         {
             throw new MmapException(
                 MmapErrorKind.OSError,
@@ -453,6 +452,9 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
                 LibC.EIO);
         }
     }
+
+    /// <summary>How far into the map a file of <paramref name="fileSize"/> bytes backs it: to the end of its last page.</summary>
+    private long BackedEnd(long fileSize) => (fileSize + PageSize - 1) / PageSize * PageSize - _offset;
 
     private byte* Pointer(long index) => (byte*)_data + index;
 
