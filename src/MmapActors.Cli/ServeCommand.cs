@@ -14,7 +14,11 @@ internal static class ServeCommand
         var portOption = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
         var readOnlyOption = new Option<bool>("--read-only") { Description = "Refuse every write" };
         var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon" };
-        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption };
+        var insecureOption = new Option<bool>("--allow-insecure")
+        {
+            Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
+        };
+        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption, insecureOption };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new MmapServerOptions(
@@ -22,8 +26,19 @@ internal static class ServeCommand
                 parse.GetValue(hostOption),
                 parse.GetValue(portOption),
                 parse.GetValue(readOnlyOption),
-                parse.GetValue(configOption));
-            await using var server = await MmapServer.StartAsync(options, cancellationToken);
+                parse.GetValue(configOption)) { AllowInsecureNonLoopback = parse.GetValue(insecureOption) };
+            MmapServer server;
+            try
+            {
+                server = await MmapServer.StartAsync(options, cancellationToken);
+            }
+            catch (MmapException e)
+            {
+                // A port in use, or a clear-text bind beyond loopback: say so and fail, never serve half.
+                await Console.Error.WriteLineAsync($"mmapctl: cannot serve: {e.Message}");
+                return ExitCodes.For(e);
+            }
+            await using var _ = server;
             Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
             Console.Out.Flush();
 

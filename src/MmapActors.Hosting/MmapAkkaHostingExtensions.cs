@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using MmapActors.Actors;
 using MmapActors.Remote;
+using MmapActors.Remote.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -107,6 +108,10 @@ public static class MmapAkkaHostingExtensions
         Directory.CreateDirectory(root);
 
         builder.AddHocon(MmapHocon.ServedRoot(root, options.ReadOnly), HoconAddMode.Prepend);
+        if (options.AllowInsecureNonLoopback)
+        {
+            builder.AddHocon("mmap.server.allow-insecure-non-loopback = on", HoconAddMode.Prepend);
+        }
         // Appended: the application's HOCON and the options (prepended) override the server defaults.
         builder.AddHocon(RemoteConfig.ServerDefaults, HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions
@@ -117,8 +122,16 @@ public static class MmapAkkaHostingExtensions
             PublicPort = options.PublicPort,
         });
         RouteLogsToLoggerFactoryUnlessConfigured(builder);
-        return builder.WithActors(StartMmapExtension);
+        return builder.WithActors(StartMmapExtension).WithActors(StartServer);
     }
+
+    /// <summary>Starts the door that peers connect through, after checking what the server listens on.</summary>
+    private static readonly ActorStarter StartServer = (system, registry) =>
+    {
+        ListenSecurity.CheckRunning(system.Settings.Config);
+        registry.TryRegister<MmapServerGatewayKey>(MmapServerExtension.Get(system).Gateway);
+        return Task.CompletedTask;
+    };
 
     /// <summary>Serves a directory with default options changed by <paramref name="configure"/> (which must set the root).</summary>
     public static AkkaConfigurationBuilder WithMmapServer(this AkkaConfigurationBuilder builder, Action<MmapServerHostingOptions> configure)

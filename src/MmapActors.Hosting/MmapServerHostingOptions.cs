@@ -31,4 +31,8 @@ public sealed class MmapServerHostingOptions
 
     /// <summary>Serve files read-only: every open for writing is refused.</summary>
     public bool ReadOnly { get; set; }
+
+    /// <summary>Listen on a non-loopback address without TLS all the same (refused at start otherwise: the traffic,
+    /// session names included, would cross the network in clear).</summary>
+    public bool AllowInsecureNonLoopback { get; set; }
 }

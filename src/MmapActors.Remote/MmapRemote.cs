@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using MmapActors.Actors;
+using MmapActors.Client;
 
 namespace MmapActors.Remote;
 
@@ -22,8 +23,7 @@ public static class MmapRemote
         var system = ActorSystem.Create($"mmap-client-{Guid.NewGuid():N}", full);
         try
         {
-            var supervisor = await ResolveSupervisorAsync(system, address, cancellationToken).ConfigureAwait(false);
-            return MmapClient.CreateOwning(system, supervisor, MmapSettings.Create(system).AskTimeout);
+            return await OpenSessionAsync(system, address, ownsSystem: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -37,8 +37,16 @@ public static class MmapRemote
     public static async Task<MmapClient> ConnectAsync(ActorSystem system, string serverAddress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
-        var supervisor = await ResolveSupervisorAsync(system, ParseAddress(serverAddress), cancellationToken).ConfigureAwait(false);
-        return MmapClient.Create(system, supervisor);
+        return await OpenSessionAsync(system, ParseAddress(serverAddress), ownsSystem: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finds the server's door and opens a session through it.</summary>
+    private static async Task<MmapClient> OpenSessionAsync(ActorSystem system, Address address, bool ownsSystem, CancellationToken cancellationToken)
+    {
+        var door = await ResolveDoorAsync(system, address, cancellationToken).ConfigureAwait(false);
+        var askTimeout = MmapSettings.Create(system).AskTimeout;
+        return await MmapClient.ConnectAsync(system, door, askTimeout, ownsSystem,
+            (connection, server) => system.ActorOf(ServerAssociationWatcher.Props(connection, server)), cancellationToken).ConfigureAwait(false);
     }
 
     private static Address ParseAddress(string serverAddress)
@@ -55,11 +63,11 @@ public static class MmapRemote
         }
     }
 
-    private static async Task<IActorRef> ResolveSupervisorAsync(ActorSystem system, Address address, CancellationToken cancellationToken)
+    private static async Task<IActorRef> ResolveDoorAsync(ActorSystem system, Address address, CancellationToken cancellationToken)
     {
-        var settings = MmapSettings.Create(system);
         var timeout = system.Settings.Config.GetTimeSpan("mmap.connect-timeout", TimeSpan.FromSeconds(10));
-        var path = new RootActorPath(address) / "user" / settings.SupervisorName;
+        // The door's name is the server's mmap.server.gateway-name; a client names it the same way (default mmap-server).
+        var path = new RootActorPath(address) / "user" / system.Settings.Config.GetString("mmap.server.gateway-name", "mmap-server");
         try
         {
             return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);

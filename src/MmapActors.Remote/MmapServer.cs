@@ -1,6 +1,9 @@
+using System.Net;
+using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using MmapActors.Actors;
+using MmapActors.Remote.Server;
 
 namespace MmapActors.Remote;
 
@@ -12,10 +15,11 @@ namespace MmapActors.Remote;
 /// </summary>
 public sealed class MmapServer : IAsyncDisposable
 {
-    private MmapServer(ActorSystem system, IActorRef supervisor, string root)
+    private MmapServer(ActorSystem system, IActorRef supervisor, IActorRef gateway, string root)
     {
         System = system;
         Supervisor = supervisor;
+        Gateway = gateway;
         Root = root;
         Address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
     }
@@ -23,8 +27,11 @@ public sealed class MmapServer : IAsyncDisposable
     /// <summary>The server's ActorSystem.</summary>
     public ActorSystem System { get; }
 
-    /// <summary>The exported supervisor.</summary>
+    /// <summary>The node's MmapActors supervisor (local code may use it; peers cannot reach it).</summary>
     public IActorRef Supervisor { get; }
+
+    /// <summary>The door: the one actor a peer can select; it gives each peer a session of its own.</summary>
+    public IActorRef Gateway { get; }
 
     /// <summary>The served root, as an absolute path.</summary>
     public string Root { get; }
@@ -37,6 +44,8 @@ public sealed class MmapServer : IAsyncDisposable
 
     /// <summary>Starts a server.</summary>
     /// <exception cref="ArgumentException">The root is empty.</exception>
+    /// <exception cref="MmapException">OSError EADDRINUSE (98) when the port is in use; PermissionError (EACCES, 13) for a
+    /// non-loopback address without TLS (unless <see cref="MmapServerOptions.AllowInsecureNonLoopback"/>).</exception>
     public static Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -50,9 +59,45 @@ public sealed class MmapServer : IAsyncDisposable
         Directory.CreateDirectory(root);
 
         var config = BuildConfig(options, root);
-        var system = ActorSystem.Create(MmapServerOptions.SystemName, config);
-        var supervisor = MmapExtension.Get(system).Supervisor;
-        return Task.FromResult(new MmapServer(system, supervisor, root));
+        ListenSecurity.Check(config);
+        ActorSystem system;
+        try
+        {
+            system = ActorSystem.Create(MmapServerOptions.SystemName, config);
+        }
+        catch (Exception e) when (FindSocketError(e) is SocketError.AddressAlreadyInUse)
+        {
+            var tcp = config.GetConfig("akka.remote.dot-netty.tcp");
+            throw new MmapException(MmapErrorKind.OSError,
+                $"[Errno 98] Address already in use: {tcp.GetString("hostname")}:{tcp.GetInt("port")} (another server listens there)", 98, e);
+        }
+        try
+        {
+            var supervisor = MmapExtension.Get(system).Supervisor;
+            var gateway = MmapServerExtension.Get(system).Gateway;
+            return Task.FromResult(new MmapServer(system, supervisor, gateway, root));
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    private static SocketError? FindSocketError(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException socket)
+            {
+                return socket.SocketErrorCode;
+            }
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Select(FindSocketError).FirstOrDefault(x => x is not null) is { } inner)
+            {
+                return inner;
+            }
+        }
+        return null;
     }
 
     /// <summary>The server's full configuration: options over the config text over the config file over the defaults.</summary>
@@ -71,6 +116,10 @@ public sealed class MmapServer : IAsyncDisposable
         {
             overrides.Add($"akka.remote.dot-netty.tcp.port = {port}");
         }
+        if (options.AllowInsecureNonLoopback)
+        {
+            overrides.Add("mmap.server.allow-insecure-non-loopback = on");
+        }
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (options.Config is { } text)
         {
@@ -80,7 +129,7 @@ public sealed class MmapServer : IAsyncDisposable
         {
             config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(file)));
         }
-        return config.WithFallback(RemoteConfig.Server);
+        return ListenSecurity.TrustOnlyTheDoor(config.WithFallback(RemoteConfig.Server));
     }
 
     /// <summary>Stops the server: flushes and closes every map (CoordinatedShutdown), then terminates the system.</summary>

@@ -16,6 +16,10 @@ public sealed record MmapServerOptions(
     string? ConfigFile = null,
     string? Config = null)
 {
+    /// <summary>Listen on a non-loopback address without TLS all the same (refused otherwise: the traffic, session
+    /// names included, would cross the network in clear). Same as <c>mmap.server.allow-insecure-non-loopback</c>.</summary>
+    public bool AllowInsecureNonLoopback { get; init; }
+
     /// <summary>The name of the server's ActorSystem, part of its address (<c>akka.tcp://mmap@host:port</c>).</summary>
     public const string SystemName = "mmap";
 }

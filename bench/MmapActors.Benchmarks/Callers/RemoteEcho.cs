@@ -3,29 +3,16 @@ using MmapActors.Protocol;
 
 namespace MmapActors.Benchmarks.Callers;
 
-/// <summary>What a <see cref="RemoteEchoCaller"/> sends over Akka.Remote: bound to the same serializer (Hyperion, through
-/// <see cref="IMmapMessage"/>) as every MmapActors message, so the baseline pays what the protocol pays.</summary>
-public sealed record RemoteEchoRequest(long Sequence) : IMmapMessage;
-
-/// <summary>The reply of the remote echo actor.</summary>
-public sealed record RemoteEchoReply(long Sequence) : IMmapMessage;
-
-/// <summary>The bare actor behind <c>remote.echo.*</c>: answers every request with a small object.</summary>
+/// <summary>The bare actor behind <c>remote.echo.*</c>: answers every message with a small protocol reply. Its callers
+/// send a small protocol request (<c>MapRequest(n, Tell)</c>), so the baseline pays what the protocol's serializer and
+/// Akka.Remote pay, and nothing of a file, a session or an owner.</summary>
 internal sealed class RemoteEchoActor : UntypedActor
 {
+    private static readonly NumberReply Reply = new(0);
+
     /// <summary>Props for the echo actor.</summary>
     public static Props Props() => Akka.Actor.Props.Create(() => new RemoteEchoActor());
 
     /// <inheritdoc />
-    protected override void OnReceive(object message)
-    {
-        if (message is RemoteEchoRequest request)
-        {
-            Sender.Tell(new RemoteEchoReply(request.Sequence));
-        }
-        else
-        {
-            Unhandled(message);
-        }
-    }
+    protected override void OnReceive(object message) => Sender.Tell(Reply);
 }

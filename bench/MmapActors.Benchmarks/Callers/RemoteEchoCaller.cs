@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MmapActors.Protocol;
 
 namespace MmapActors.Benchmarks.Callers;
 
@@ -10,5 +11,5 @@ internal sealed class RemoteEchoCaller(IActorRef remoteEcho) : Caller
 
     /// <inheritdoc />
     public override async ValueTask StepAsync() =>
-        await remoteEcho.Ask<RemoteEchoReply>(new RemoteEchoRequest(++_sequence)).ConfigureAwait(false);
+        await remoteEcho.Ask<NumberReply>(new MapRequest(++_sequence, Tell.Instance)).ConfigureAwait(false);
 }

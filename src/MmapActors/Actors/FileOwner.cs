@@ -187,7 +187,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             MmapMetrics.HandleOpened();
             MmapMetrics.RecordOpen(null);
             _idleGeneration++;
-            Sender.Tell(new MapOpened(Self, id, _state.Key, map.Access));
+            Sender.Tell(new MapOpened(Self, id, _state.Key, map.Access) { Length = map.Length, IsPrivate = map.IsPrivate || map.IsAnonymous });
         }
         catch (MmapException e)
         {
@@ -234,7 +234,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     }
 
     /// <summary>A handle that was closed (or never existed) behaves as a closed Python map.</summary>
-    private static MapReply ExecuteOnClosed(MapOperation operation) => operation switch
+    internal static MapReply ExecuteOnClosed(MapOperation operation) => operation switch
     {
         Close => Done.Instance,
         IsClosed => new BooleanReply(true),

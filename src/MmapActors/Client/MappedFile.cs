@@ -17,6 +17,7 @@ internal sealed class MappedFile : IMappedFile
     private readonly int _window;
     private readonly ReplySinkPool? _sinks;
     private readonly Task _clientSystemTerminated;
+    private readonly ConnectionState? _connection;
     private int _disposed;
 
     /// <param name="opened">The owner's reply to the open.</param>
@@ -25,9 +26,11 @@ internal sealed class MappedFile : IMappedFile
     /// <param name="chunkSize">Bytes per chunk of a streamed range.</param>
     /// <param name="window">Chunks of a streamed range in flight at once.</param>
     /// <param name="sinks">Reusable reply sinks (registered temp actors, so remote owners reach them too); null: Akka's Ask.</param>
+    /// <param name="connection">A remote client's connection: once lost, every call fails at once.</param>
     public MappedFile(MapOpened opened, TimeSpan timeout, Task clientSystemTerminated, int chunkSize = 64 << 10, int window = 16,
-        ReplySinkPool? sinks = null)
+        ReplySinkPool? sinks = null, ConnectionState? connection = null)
     {
+        _connection = connection;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
         _chunkSize = chunkSize;
@@ -352,7 +355,7 @@ internal sealed class MappedFile : IMappedFile
     /// timeout. Nothing is left to close: a local owner's shutdown flushed and closed the handle, and a server
     /// releases the handles of a client it loses.
     /// </summary>
-    private bool OwnerIsGone => _clientSystemTerminated.IsCompleted;
+    private bool OwnerIsGone => _clientSystemTerminated.IsCompleted || _connection?.Lost is not null;
 
     public override string ToString() => $"IMappedFile({Key}, handle {_handleId}, {Access})";
 
@@ -368,6 +371,7 @@ internal sealed class MappedFile : IMappedFile
     private async Task<MapReply> AskAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        _connection?.ThrowIfLost(operation.GetType().Name);
         MapReply reply;
         try
         {
@@ -387,6 +391,7 @@ internal sealed class MappedFile : IMappedFile
     private async Task<MapReply> SendLocalAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        _connection?.ThrowIfLost(operation.GetType().Name);
         var sinks = _sinks!;
         var sink = sinks.Rent();
         var pending = sink.SendAsync(_owner, new MapRequest(_handleId, operation), Environment.TickCount64 + (long)_timeout.TotalMilliseconds);
@@ -408,6 +413,12 @@ internal sealed class MappedFile : IMappedFile
             await registration.DisposeAsync().ConfigureAwait(false);
             sinks.Drop(sink);
             throw Timeout(operation, e);
+        }
+        catch (ConnectionLostException e)
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            sinks.Drop(sink);
+            throw e.For(operation.GetType().Name);
         }
         catch (OperationCanceledException)
         {

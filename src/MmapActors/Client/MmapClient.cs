@@ -26,9 +26,11 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly ActorSystem? _ownedSystem;
     private readonly ReplySinkPool _sinks;
     private readonly Task _systemTerminated;
+    private readonly ConnectionState? _connection;
     private int _disposed;
 
-    private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
+    private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null,
+        IActorRef? session = null, ConnectionState? connection = null)
     {
         _supervisor = supervisor;
         _timeout = timeout;
@@ -38,8 +40,12 @@ public sealed class MmapClient : IAsyncDisposable
         _chunkSize = settings.TransferChunkSize;
         _window = settings.TransferWindow;
         System = system;
-        _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
+        _session = session ?? system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
         _sinks = new ReplySinkPool(system, timeout);
+        _connection = connection;
+        // A lost connection fails every call in flight now, not at its timeout.
+        connection?.WhenLost.ContinueWith(t => _sinks.FailAll(t.Result), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
@@ -60,9 +66,39 @@ public sealed class MmapClient : IAsyncDisposable
         return new MmapClient(system, supervisor, timeout);
     }
 
-    /// <summary>A client that owns <paramref name="system"/> and terminates it when disposed (remote connections).</summary>
-    internal static MmapClient CreateOwning(ActorSystem system, IActorRef supervisor, TimeSpan askTimeout) =>
-        new(system, supervisor, askTimeout, ownedSystem: system);
+    /// <summary>
+    /// Opens a session with an MmapActors server through its door (MmapActors.Remote's <c>MmapRemote.ConnectAsync</c>):
+    /// the client's requests then go to the session the server names, which answers for this client only.
+    /// </summary>
+    /// <param name="system">The client's ActorSystem, with remoting and MmapActors' serialization (config/client.hocon).</param>
+    /// <param name="door">The server's door actor.</param>
+    /// <param name="askTimeout">How long each call waits for its answer.</param>
+    /// <param name="ownsSystem">Whether disposing the client terminates <paramref name="system"/>.</param>
+    /// <param name="onConnected">Called with the connection and the server's address once the session is open, so the
+    /// transport layer can report the association's end to it.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    internal static async Task<MmapClient> ConnectAsync(ActorSystem system, IActorRef door, TimeSpan askTimeout, bool ownsSystem,
+        Action<ConnectionState, Address>? onConnected, CancellationToken cancellationToken)
+    {
+        var connection = new ConnectionState();
+        var session = system.ActorOf(ClientSession.Props(connection), $"mmap-client-{Guid.NewGuid():N}");
+        try
+        {
+            var reply = await door.Ask<object>(new Connect(session, Connect.Current), askTimeout, cancellationToken).ConfigureAwait(false);
+            if (reply is not Connected connected)
+            {
+                throw reply is MmapError error ? error.ToException() : new InvalidOperationException($"Unexpected reply to Connect: {reply}");
+            }
+            session.Tell(new ClientSession.Watch(connected.CheckpointInterval));
+            onConnected?.Invoke(connection, connected.Session.Path.Address);
+            return new MmapClient(system, connected.Session, askTimeout, ownsSystem ? system : null, session, connection);
+        }
+        catch
+        {
+            system.Stop(session);
+            throw;
+        }
+    }
 
     /// <summary>The ActorSystem the client sends from (its own one for a remote connection).</summary>
     public ActorSystem System { get; private init; } = null!;
@@ -94,7 +130,7 @@ public sealed class MmapClient : IAsyncDisposable
         object reply;
         try
         {
-            reply = await _supervisor.Ask<object>(new OpenMap(options, _session), _timeout, cancellationToken).ConfigureAwait(false);
+            reply = await AskAsync<object>(new OpenMap(options, _session), nameof(OpenMap), cancellationToken).ConfigureAwait(false);
         }
         catch (AskTimeoutException e)
         {
@@ -102,7 +138,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks),
+            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
@@ -114,7 +150,7 @@ public sealed class MmapClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var reply = await _supervisor.Ask<MapReply>(new CreateFile(path, length), _timeout, cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync<MapReply>(new CreateFile(path, length), nameof(CreateFile), cancellationToken).ConfigureAwait(false);
         if (reply is MmapError error)
         {
             throw error.ToException();
@@ -125,19 +161,50 @@ public sealed class MmapClient : IAsyncDisposable
     public async Task<IReadOnlyList<DirectoryEntry>> ListDirectoryAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var reply = await _supervisor.Ask<MapReply>(new ListDirectory(path), _timeout, cancellationToken).ConfigureAwait(false);
+        var reply = await AskAsync<MapReply>(new ListDirectory(path), nameof(ListDirectory), cancellationToken).ConfigureAwait(false);
         return reply is MmapError error ? throw error.ToException() : ((DirectoryListing)reply).Entries;
     }
 
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
+    /// <remarks>A remote server shows only this client's own handles, by paths relative to its root.</remarks>
     public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        _supervisor.Ask<MmapStats>(GetStats.Instance, _timeout, cancellationToken);
+        AskAsync<MmapStats>(GetStats.Instance, nameof(GetStats), cancellationToken);
+
+    /// <summary>Asks the supervisor (or, remotely, the session); a lost connection fails the call at once.</summary>
+    private async Task<T> AskAsync<T>(object message, string operation, CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            return await _supervisor.Ask<T>(message, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        _connection.ThrowIfLost(operation);
+        var ask = _supervisor.Ask<object>(message, _timeout, cancellationToken);
+        if (await Task.WhenAny(ask, _connection.WhenLost).ConfigureAwait(false) != ask)
+        {
+            _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not awaited
+            throw _connection.WhenLost.Result.For(operation);
+        }
+        return await ask.ConfigureAwait(false) switch
+        {
+            T typed => typed,
+            MmapError error => throw error.ToException(),
+            var other => throw new InvalidOperationException($"Unexpected reply to {operation}: {other}"),
+        };
+    }
 
     /// <summary>Stops the client's session: the supervisor then releases every handle it opened.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
+            if (_connection is { Lost: null })
+            {
+                // Ends the server's session at once (its handles are released) instead of at the association's end.
+                // If the server is gone or slow, the association's end releases the session all the same.
+                var goodbye = _supervisor.Ask<object>(Disconnect.Instance, TimeSpan.FromTicks(Math.Min(_timeout.Ticks, TimeSpan.FromSeconds(5).Ticks)));
+                await Task.WhenAny(goodbye, _connection.WhenLost).ConfigureAwait(false);
+                _ = goodbye.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            }
             try
             {
                 await _session.GracefulStop(_timeout).ConfigureAwait(false);

@@ -49,6 +49,18 @@ internal sealed class ReplySinkPool : IDisposable
         _provider.UnregisterTempActor(sink.Path);
     }
 
+    /// <summary>Fails every call in flight with <paramref name="error"/> (the connection is lost).</summary>
+    public void FailAll(Exception error)
+    {
+        foreach (var sink in _all.Keys)
+        {
+            if (sink.Deadline != 0)
+            {
+                sink.TryFail(sink.Version, error);
+            }
+        }
+    }
+
     public void Dispose()
     {
         _sweeper.Dispose();

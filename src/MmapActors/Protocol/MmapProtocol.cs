@@ -50,7 +50,15 @@ public sealed record OpenMap(MapOptions Options, IActorRef Client) : IMmapMessag
 /// <param name="HandleId">The handle's id within the owner.</param>
 /// <param name="Key">The file's canonical path, or <c>anonymous:N</c>.</param>
 /// <param name="Access">The handle's effective access mode.</param>
-public sealed record MapOpened(IActorRef Owner, long HandleId, string Key, MmapAccess Access) : IMmapMessage;
+public sealed record MapOpened(IActorRef Owner, long HandleId, string Key, MmapAccess Access) : IMmapMessage
+{
+    /// <summary>The map's length when it was opened (a server's session counts it against the peer's budgets).</summary>
+    public long Length { get; init; }
+
+    /// <summary>Whether the map's pages are private to it (anonymous memory, or copy-on-write): they cost the server
+    /// memory rather than page cache.</summary>
+    public bool IsPrivate { get; init; }
+}
 
 /// <summary>Creates a new file of <paramref name="Length"/> zero bytes (it must not exist), beneath the served root when
 /// there is one; lengths above <c>mmap.limits.max-file-size</c> are refused. Python's mmap never creates files; this is

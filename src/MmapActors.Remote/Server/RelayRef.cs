@@ -1,0 +1,20 @@
+using Akka.Actor;
+
+namespace MmapActors.Remote.Server;
+
+/// <summary>
+/// The sender a session gives the requests it passes to owners and the supervisor: the answer comes back to the session
+/// tagged with the request's number, so that the session sees every reply before the peer does (to count it, clean it
+/// and keep its budgets), whatever order the owners answer in. One small object per request; no registration.
+/// </summary>
+internal sealed class RelayRef(IActorRef session, long correlation, IActorRefProvider provider) : MinimalActorRef
+{
+    public override ActorPath Path { get; } = session.Path / "relay";
+
+    public override IActorRefProvider Provider { get; } = provider;
+
+    protected override void TellInternal(object message, IActorRef sender) => session.Tell(new Relayed(correlation, message), ActorRefs.NoSender);
+}
+
+/// <summary>An answer that came back through a <see cref="RelayRef"/>.</summary>
+internal sealed record Relayed(long Correlation, object Reply);

@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Remote;
+using MmapActors.Protocol;
+
+namespace MmapActors.Remote.Server;
+
+/// <summary>
+/// The server's one door, at <c>/user/{mmap.server.gateway-name}</c>: the only actor a peer can reach by selection
+/// (Akka.Remote's untrusted mode with this single trusted path). It answers <see cref="Connect"/> with a
+/// <see cref="PeerSession"/> of the peer's own, named with 128 random bits so that no other peer can find or guess it,
+/// within the limits of sessions per node and in all; and it ends a peer's sessions when the peer's association ends.
+/// Everything else a peer sends here is answered with an error that says to connect first.
+/// </summary>
+internal sealed class ServerGateway : UntypedActor
+{
+    private readonly IActorRef _supervisor;
+    private readonly ServerSettings _settings;
+    private readonly PrivateMemoryPool _pool;
+    private readonly RootPaths _paths;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IActorRef, Address> _sessions = new();
+    private readonly Dictionary<Address, int> _perNode = new();
+
+    public ServerGateway(IActorRef supervisor, ServerSettings settings, RootPaths paths)
+    {
+        _supervisor = supervisor;
+        _settings = settings;
+        _paths = paths;
+        _pool = new PrivateMemoryPool(settings.MaxPrivateBytes);
+    }
+
+    /// <summary>Props for the door; <paramref name="supervisor"/> is the node's MmapActors supervisor.</summary>
+    public static Props Props(IActorRef supervisor, ServerSettings settings, RootPaths paths)
+    {
+        ArgumentNullException.ThrowIfNull(supervisor);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(paths);
+        return Akka.Actor.Props.Create(() => new ServerGateway(supervisor, settings, paths)).WithDeploy(Deploy.Local);
+    }
+
+    /// <summary>Sessions open now (for tests and metrics).</summary>
+    internal sealed record GetSessionCount
+    {
+        public static GetSessionCount Instance { get; } = new();
+    }
+
+    protected override void PreStart()
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
+        Context.System.EventStream.Subscribe(Self, typeof(QuarantinedEvent));
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+
+    // A session that fails is a bug in it, not in the peer: stop it (its handles are released) rather than restart it
+    // with empty books while the supervisor still counts its handles.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case FromPeer { Request: Connect connect }:
+                OnConnect(connect, Sender);
+                break;
+            case FromPeer request:
+                Sender.Tell(request.Request is null
+                    ? new MmapError(MmapErrorKind.OSError, $"[Errno 71] Protocol error: the request could not be read: {request.Problem}", 71)
+                    : new MmapError(MmapErrorKind.OSError,
+                        $"[Errno 107] Transport endpoint is not connected: send Connect first, then {request.Request.GetType().Name} to the session it names", 107));
+                break;
+            case DisassociatedEvent gone:
+                EndSessionsOf(gone.RemoteAddress, "the connection closed");
+                break;
+            case QuarantinedEvent quarantined:
+                EndSessionsOf(quarantined.Address, "the peer was quarantined");
+                break;
+            case Terminated terminated:
+                Forget(terminated.ActorRef);
+                break;
+            case GetSessionCount:
+                Sender.Tell(_sessions.Count);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnConnect(Connect connect, IActorRef sender)
+    {
+        var peer = sender.Path.Address;
+        MmapError? refusal = null;
+        if (connect.ProtocolVersion != Connect.Current)
+        {
+            refusal = new MmapError(MmapErrorKind.OSError,
+                $"[Errno 71] Protocol error: this server speaks protocol version {Connect.Current}, the client {connect.ProtocolVersion}", 71);
+        }
+        else if (connect.Client is null || connect.Client.IsNobody() || !connect.Client.Path.Address.Equals(peer))
+        {
+            refusal = new MmapError(MmapErrorKind.OSError, "[Errno 22] Invalid argument: the client actor of a Connect must live on the connecting node", 22);
+        }
+        else if (_sessions.Count >= _settings.MaxSessions)
+        {
+            refusal = new MmapError(MmapErrorKind.OSError,
+                $"[Errno 11] Resource temporarily unavailable: the server has {_sessions.Count} sessions (mmap.server.max-sessions)", 11);
+        }
+        else if (_perNode.GetValueOrDefault(peer) >= _settings.MaxSessionsPerNode)
+        {
+            refusal = new MmapError(MmapErrorKind.OSError,
+                $"[Errno 11] Resource temporarily unavailable: {peer} has {_settings.MaxSessionsPerNode} sessions (mmap.server.max-sessions-per-node)", 11);
+        }
+        if (refusal is not null)
+        {
+            _log.Warning("Refused a session to {0}: {1}", peer, refusal.Message);
+            sender.Tell(refusal);
+            return;
+        }
+        var session = Context.ActorOf(PeerSession.Props(peer, connect.Client!, _supervisor, _settings, _pool, _paths), "s-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        Context.Watch(session);
+        _sessions.Add(session, peer);
+        _perNode[peer] = _perNode.GetValueOrDefault(peer) + 1;
+        _log.Info("Session opened for {0}", peer);
+        sender.Tell(new Connected(session, _settings.CheckpointInterval));
+    }
+
+    private void EndSessionsOf(Address peer, string reason)
+    {
+        foreach (var (session, address) in _sessions)
+        {
+            if (address.Equals(peer))
+            {
+                Context.Stop(session);
+            }
+        }
+        if (_perNode.ContainsKey(peer))
+        {
+            _log.Info("Sessions of {0} ended: {1}", peer, reason);
+        }
+    }
+
+    private void Forget(IActorRef session)
+    {
+        if (_sessions.Remove(session, out var peer))
+        {
+            int left = _perNode.GetValueOrDefault(peer) - 1;
+            if (left <= 0)
+            {
+                _perNode.Remove(peer);
+            }
+            else
+            {
+                _perNode[peer] = left;
+            }
+        }
+    }
+}
