@@ -50,6 +50,10 @@ internal sealed class ServerGateway : UntypedActor
     {
         Context.System.EventStream.Subscribe(Self, typeof(DisassociatedEvent));
         Context.System.EventStream.Subscribe(Self, typeof(QuarantinedEvent));
+        // A peer's request that reached no session (an actor it named by path, or a session that has ended) is still
+        // answered, so that no client waits for its timeout when a reply could have told it.
+        Context.System.EventStream.Subscribe(Self, typeof(UnhandledMessage));
+        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
@@ -79,6 +83,12 @@ internal sealed class ServerGateway : UntypedActor
                 break;
             case Terminated terminated:
                 Forget(terminated.ActorRef);
+                break;
+            case UnhandledMessage { Message: FromPeer stray } unhandled:
+                AnswerStray(stray, unhandled.Sender, $"{unhandled.Recipient.Path.Name} does not take requests from peers");
+                break;
+            case DeadLetter { Message: FromPeer stray } dead:
+                AnswerStray(stray, dead.Sender, "no such session (it has ended, or never existed)");
                 break;
             case GetSessionCount:
                 Sender.Tell(_sessions.Count);
@@ -124,6 +134,18 @@ internal sealed class ServerGateway : UntypedActor
         _perNode[peer] = _perNode.GetValueOrDefault(peer) + 1;
         _log.Info("Session opened for {0}", peer);
         sender.Tell(new Connected(session, _settings.CheckpointInterval));
+    }
+
+    private static void AnswerStray(FromPeer stray, IActorRef sender, string why)
+    {
+        // Only remote senders: a local one is the server itself, and answering it could loop.
+        if (sender is null || sender.IsNobody() || sender.Path.Address.HasLocalScope)
+        {
+            return;
+        }
+        string what = stray.Request?.GetType().Name ?? "the request";
+        sender.Tell(new MmapError(MmapErrorKind.OSError,
+            $"[Errno 107] Transport endpoint is not connected: {what} went nowhere: {why}; send requests to the session Connect named", 107));
     }
 
     private void EndSessionsOf(Address peer, string reason)

@@ -33,7 +33,7 @@ public sealed class CapabilityAttackTests : TestKit
     [InlineData("/user/mmap/owner-1")]
     [InlineData("/user/mmap/owner-2")]
     [InlineData("/user/mmap")]
-    public async Task Requests_sent_straight_to_an_owner_or_the_supervisor_are_unhandled_there(string path)
+    public async Task Requests_sent_straight_to_an_owner_or_the_supervisor_are_refused_and_change_nothing(string path)
     {
         await using var server = await AttackedServer.StartAsync();
         string name = server.Write("shared.bin", new byte[4096]);
@@ -56,7 +56,11 @@ public sealed class CapabilityAttackTests : TestKit
         target.Tell(GetStats.Instance, probe.Ref);
         target.Tell(new CreateFile("planted.bin", 10), probe.Ref);
 
-        probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        for (int i = 0; i < 4 * 4 + 3; i++)
+        {
+            Assert.Equal(107, probe.ExpectMsg<MmapError>(TimeSpan.FromSeconds(10)).Errno);
+        }
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal("victim"u8.ToArray(), await victim.ReadAtAsync(0, 6));
         Assert.Equal("private"u8.ToArray(), await anonymous.ReadAtAsync(0, 7));
         Assert.Equal(4096, await victim.LengthAsync());
@@ -64,7 +68,7 @@ public sealed class CapabilityAttackTests : TestKit
     }
 
     [Fact]
-    public async Task A_guessed_session_name_reaches_nobody()
+    public async Task A_guessed_session_name_reaches_nobody_and_is_told_so()
     {
         await using var server = await AttackedServer.StartAsync();
         await using var attacker = Attacker.Create(server.Server.Address);
@@ -73,7 +77,9 @@ public sealed class CapabilityAttackTests : TestKit
         attacker.At("/user/mmap-server/s-00000000000000000000000000000000").Tell(GetStats.Instance, probe.Ref);
         attacker.At("/user/mmap-server/s-1").Tell(GetStats.Instance, probe.Ref);
 
-        probe.ExpectNoMsg(TimeSpan.FromSeconds(1));
+        Assert.Contains("no such session", probe.ExpectMsg<MmapError>(TimeSpan.FromSeconds(10)).Message);
+        Assert.Contains("no such session", probe.ExpectMsg<MmapError>(TimeSpan.FromSeconds(10)).Message);
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
     [Fact]
