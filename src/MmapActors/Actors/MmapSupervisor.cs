@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using MmapActors.Diagnostics;
 using MmapActors.Native;
+using MmapActors.Owner;
 using MmapActors.Protocol;
 
 namespace MmapActors.Actors;
@@ -146,7 +147,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path, _root), _settings, _budget), $"owner-{++_ownerCounter}");
+            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(new SharedFile(key, path, _root, _settings, _budget)), _settings), $"owner-{++_ownerCounter}");
             Context.Watch(owner);
             entry = new OwnerEntry(key, owner);
             _byKey.Add(key, entry);
