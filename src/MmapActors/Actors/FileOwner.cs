@@ -66,7 +66,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         {
             var error = new MmapError(MmapErrorKind.OSError,
                 $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
-                "the operation may not have been applied", 5);
+                "the operation may not have been applied", 5) { Code = MmapErrorCode.OwnerRestarted };
             MmapMetrics.RecordOperation(request.Operation, error);
             Sender.Tell(error);
         }

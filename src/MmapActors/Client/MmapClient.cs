@@ -98,7 +98,7 @@ public sealed class MmapClient : IAsyncDisposable
         }
         catch (AskTimeoutException e)
         {
-            throw new TimeoutException($"The MmapActors supervisor did not answer an open of {options.Path ?? "anonymous memory"} within {_timeout}", e);
+            throw new MmapTimeoutException("The MmapActors supervisor", $"{nameof(OpenMap)} of {options.Path ?? "anonymous memory"}", _timeout, e);
         }
         return reply switch
         {
@@ -114,7 +114,7 @@ public sealed class MmapClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var reply = await _supervisor.Ask<MapReply>(new CreateFile(path, length), _timeout, cancellationToken).ConfigureAwait(false);
+        var reply = await AskSupervisorAsync<MapReply>(new CreateFile(path, length), cancellationToken).ConfigureAwait(false);
         if (reply is MmapError error)
         {
             throw error.ToException();
@@ -125,13 +125,27 @@ public sealed class MmapClient : IAsyncDisposable
     public async Task<IReadOnlyList<DirectoryEntry>> ListDirectoryAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var reply = await _supervisor.Ask<MapReply>(new ListDirectory(path), _timeout, cancellationToken).ConfigureAwait(false);
+        var reply = await AskSupervisorAsync<MapReply>(new ListDirectory(path), cancellationToken).ConfigureAwait(false);
         return reply is MmapError error ? throw error.ToException() : ((DirectoryListing)reply).Entries;
     }
 
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
+    /// <exception cref="MmapTimeoutException">The supervisor did not answer in time.</exception>
     public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        _supervisor.Ask<MmapStats>(GetStats.Instance, _timeout, cancellationToken);
+        AskSupervisorAsync<MmapStats>(GetStats.Instance, cancellationToken);
+
+    /// <summary>Asks the supervisor; a time-out is an <see cref="MmapTimeoutException"/>, as for every other call.</summary>
+    private async Task<T> AskSupervisorAsync<T>(IMmapMessage message, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _supervisor.Ask<T>(message, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new MmapTimeoutException("The MmapActors supervisor", message.GetType().Name, _timeout, e);
+        }
+    }
 
     /// <summary>Stops the client's session: the supervisor then releases every handle it opened.</summary>
     public async ValueTask DisposeAsync()

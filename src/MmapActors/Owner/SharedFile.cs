@@ -173,7 +173,7 @@ internal sealed class SharedFile
         {
             if (operation is null)
             {
-                throw new MmapException(MmapErrorKind.TypeError, "a batch cannot contain a null operation");
+                throw new MmapException(MmapErrorKind.TypeError, "a batch cannot contain a null operation") { Code = MmapErrorCode.InvalidRequest };
             }
             if (operation is Batch)
             {

@@ -211,7 +211,8 @@ public sealed partial record WriteAt(long Offset, byte[] Data) : MapOperation;
 /// <see cref="Batch"/>. The building block of lock-free read-modify-write on shared files. Reply: <see cref="Done"/>.</summary>
 public sealed partial record CompareAndSwap(long Offset, byte[] Expected, byte[] Replacement) : MapOperation
 {
-    /// <summary>How the message of a mismatch begins (a ValueError), so callers can tell it from other errors.</summary>
+    /// <summary>How the message of a mismatch begins (a ValueError). Programs test <see cref="MmapError.Code"/> for
+    /// <see cref="MmapErrorCode.CompareAndSwapFailed"/> instead.</summary>
     public const string FailedPrefix = "compare-and-swap failed:";
 }
 
@@ -265,13 +266,19 @@ public sealed record BatchReply(IReadOnlyList<MapReply> Results, int FailedIndex
 }
 
 /// <summary>A failed operation: what <see cref="MmapException"/> carries, as data. Never an exception across actors.</summary>
+/// <param name="Kind">The Python exception class.</param>
+/// <param name="Message">CPython's message (<c>str(exc)</c>).</param>
+/// <param name="Errno">The errno of an OSError.</param>
 public sealed record MmapError(MmapErrorKind Kind, string Message, int? Errno) : MapReply
 {
+    /// <summary>What went wrong, for programs to branch on (compare-and-swap mismatch, out of range, limit, ...).</summary>
+    public MmapErrorCode Code { get; init; } = MmapErrorCodes.Classify(Kind, Message ?? "");
+
     /// <summary>The error of an exception.</summary>
-    public static MmapError From(MmapException e) => new(e.Kind, e.Message, e.Errno);
+    public static MmapError From(MmapException e) => new(e.Kind, e.Message, e.Errno) { Code = e.Code };
 
     /// <summary>The exception this error stands for.</summary>
-    public MmapException ToException() => new(Kind, Message, Errno);
+    public MmapException ToException() => new(Kind, Message, Errno) { Code = Code };
 }
 
 // ---------------------------------------------------------------------------------------------------------

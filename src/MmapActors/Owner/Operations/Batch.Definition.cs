@@ -39,7 +39,7 @@ public sealed partial record Batch
 
     /// <summary>Why a batch inside a batch is refused: its total and its turn would be unbounded.</summary>
     internal static MmapException Nested() =>
-        new(MmapErrorKind.ValueError, "a batch cannot contain a batch");
+        new(MmapErrorKind.ValueError, "a batch cannot contain a batch") { Code = MmapErrorCode.InvalidRequest };
 
     private long Sum(MapReply reply, Func<MapOperation, MapReply, long> count)
     {

@@ -99,5 +99,8 @@ public sealed partial record CompareAndSwap
     internal override long BytesWritten(MapReply reply) => reply is Done ? Replacement.Length : 0;
 
     internal static MmapException Mismatch(long offset, int count) =>
-        new(MmapErrorKind.ValueError, FailedPrefix + $" the {count} bytes at {offset} differ from the expected value");
+        new(MmapErrorKind.ValueError, FailedPrefix + $" the {count} bytes at {offset} differ from the expected value")
+        {
+            Code = MmapErrorCode.CompareAndSwapFailed,
+        };
 }
