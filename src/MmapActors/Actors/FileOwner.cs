@@ -64,14 +64,17 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         _state.Restarts++;
         if (message is MapRequest request && !Sender.IsNobody())
         {
-            var error = new MmapError(MmapErrorKind.OSError,
-                $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
-                "the operation may not have been applied", 5) { Code = MmapErrorCode.OwnerRestarted };
+            var error = RestartError(reason);
             MmapMetrics.RecordOperation(request.Operation, error);
             Sender.Tell(error);
         }
         Stash.UnstashAll();
     }
+
+    private MmapError RestartError(Exception reason) =>
+        new(MmapErrorKind.OSError,
+            $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
+            "the operation may not have been applied", 5) { Code = MmapErrorCode.OwnerRestarted };
 
     protected override void PostStop()
     {
@@ -82,6 +85,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     {
         switch (message)
         {
+            case MapRequest request when _file.MayBlock(request.HandleId, request.Operation):
+                RunOffHotPath(request);
+                break;
             case MapRequest request:
                 Sender.Tell(Execute(request));
                 _state.Restarts = 0; // it works again: the next failure starts the back-off from the minimum
@@ -90,10 +96,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 Open(open, null);
                 break;
             case OpenServedFile served:
-                using (served.File)
-                {
-                    Open(served.Open, served.File);
-                }
+                Open(served.Open, served.File);
                 break;
             case ReleaseClient release:
                 ReleaseHandlesOf(release.Client);
@@ -137,49 +140,136 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
     }
 
-    /// <summary>Runs one request on the file and records it; a handle it closed may leave the file idle.</summary>
+    /// <summary>Runs one request on the file and records it.</summary>
     private MapReply Execute(MapRequest request)
     {
         int before = _file.HandleCount;
         var reply = _file.Execute(request.HandleId, request.Operation);
+        Executed(request, reply, before);
+        return reply;
+    }
+
+    /// <summary>Records a request that ran; a handle it closed may leave the file idle.</summary>
+    private void Executed(MapRequest request, MapReply reply, int handlesBefore)
+    {
         MmapMetrics.RecordOperation(request.Operation, reply);
-        int closed = before - _file.HandleCount;
+        int closed = handlesBefore - _file.HandleCount;
         if (closed > 0)
         {
             MmapMetrics.HandlesClosed(closed);
             ScheduleIdleCheckIfIdle();
         }
-        return reply;
+    }
+
+    /// <summary>
+    /// Runs a request that may block (a system call that waits for the disk, or a scan or copy of many megabytes) on a
+    /// thread of its own, so that the threads serving other files never wait for it. The file still runs one request at a
+    /// time: until it is done, everything else this owner receives waits in the stash, in order.
+    /// </summary>
+    private void RunOffHotPath(MapRequest request)
+    {
+        int before = _file.HandleCount;
+        RunOffHotPath(() => _file.Execute(request.HandleId, request.Operation), (reply, sender) =>
+        {
+            Executed(request, reply, before);
+            sender.Tell(reply);
+            _state.Restarts = 0;
+        }, request);
     }
 
     private void Open(OpenMap open, ServedFile? served)
     {
         _state.OpensSeen++;
-        try
+        // open(2) and mmap(2) wait for the file system: off the hot path too.
+        RunOffHotPath<object>(() =>
         {
-            var handle = _file.Open(open.Options, open.Client, served);
-            MmapMetrics.HandleOpened();
-            MmapMetrics.RecordOpen(null);
-            _idleGeneration++;
-            Sender.Tell(new MapOpened(Self, handle.Id, _state.Key, handle.Mapping.Map.Access));
-        }
-        catch (MmapException e)
+            using (served)
+            {
+                try
+                {
+                    return _file.Open(open.Options, open.Client, served);
+                }
+                catch (MmapException e)
+                {
+                    return e;
+                }
+            }
+        }, (outcome, sender) =>
         {
-            MmapMetrics.RecordOpen(e.Kind);
-            Sender.Tell(MmapError.From(e));
-            ScheduleIdleCheckIfIdle();
-        }
+            if (outcome is SharedHandle handle)
+            {
+                MmapMetrics.HandleOpened();
+                MmapMetrics.RecordOpen(null);
+                _idleGeneration++;
+                sender.Tell(new MapOpened(Self, handle.Id, _state.Key, handle.Mapping.Map.Access));
+            }
+            else
+            {
+                var e = (MmapException)outcome;
+                MmapMetrics.RecordOpen(e.Kind);
+                sender.Tell(MmapError.From(e));
+                ScheduleIdleCheckIfIdle();
+            }
+        }, open);
     }
 
     private void ReleaseHandlesOf(IActorRef client)
     {
-        int released = _file.ReleaseClient(client, LogFlushFailure);
-        MmapMetrics.HandlesClosed(released);
-        if (released > 0)
+        if (!_file.Handles.Any(h => client.Equals(h.Client)))
         {
-            _log.Info("Released {0} handle(s) on {1} held by {2}", released, _state.Key, client.Path);
-            ScheduleIdleCheckIfIdle();
+            return; // every owner hears of every client that goes away
         }
+        // Releasing flushes (msync): off the hot path.
+        RunOffHotPath(() => _file.ReleaseClient(client, LogFlushFailure), (released, _) =>
+        {
+            MmapMetrics.HandlesClosed(released);
+            if (released > 0)
+            {
+                _log.Info("Released {0} handle(s) on {1} held by {2}", released, _state.Key, client.Path);
+                ScheduleIdleCheckIfIdle();
+            }
+        }, client);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a dedicated thread (a long-running task: never a thread-pool thread another owner
+    /// could need) and <paramref name="complete"/> back in the actor once it is done, stashing every other message
+    /// meanwhile. <paramref name="work"/> touches only the file, which nothing else touches until then.
+    /// </summary>
+    private void RunOffHotPath<T>(Func<T> work, Action<T, IActorRef> complete, object request)
+    {
+        var sender = Sender;
+        var self = Self;
+        BecomeStacked(Blocked);
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+            .ContinueWith(t => self.Tell(new OffHotPathDone(
+                    t.IsCompletedSuccessfully ? () => complete(t.Result, sender) : null,
+                    t.Exception?.GetBaseException(), request, sender)),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>While a request runs off the hot path: everything else waits, in order.</summary>
+    private void Blocked(object message)
+    {
+        if (message is not OffHotPathDone done)
+        {
+            Stash.Stash();
+            return;
+        }
+        UnbecomeStacked();
+        Stash.UnstashAll();
+        if (done.Failure is { } failure)
+        {
+            // As if it had failed in the actor: the caller hears of it, and the owner restarts with its back-off.
+            if (done.Request is MapRequest request && !done.Sender.IsNobody())
+            {
+                var error = RestartError(failure);
+                MmapMetrics.RecordOperation(request.Operation, error);
+                done.Sender.Tell(error);
+            }
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+        done.Complete!();
     }
 
     private void FlushAndClose() => MmapMetrics.HandlesClosed(_file.CloseAll(LogFlushFailure));

@@ -38,11 +38,12 @@ internal sealed class MmapSupervisor : UntypedActor
         _budget = new ResourceBudget(settings);
     }
 
-    /// <summary>Props for the supervisor.</summary>
+    /// <summary>Props for the supervisor, on a thread of its own: it resolves paths, creates files (fsync) and lists
+    /// directories, none of which may stall the default dispatcher.</summary>
     public static Props Props(MmapSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings));
+        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
     }
 
     protected override void PreStart()

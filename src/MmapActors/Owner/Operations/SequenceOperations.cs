@@ -117,9 +117,17 @@ public sealed partial record ToBytes
 
 public sealed partial record Find
 {
+    /// <summary>How much a long search scans per engine call: the thread returns to managed code between windows, so a
+    /// garbage collection never waits long for it (a scan of holes faults in every page and can take seconds).</summary>
+    internal const int SearchWindow = 1 << 20;
+
     internal override MapReply Run(in OperationContext context)
     {
         var m = context.Map;
+        if (Sub.Length > 0 && Range(m) is var (start, end) && end - start > BlockingBytes)
+        {
+            return new NumberReply(Reverse ? WindowedRFind(m, start, end) : WindowedFind(m, start, end));
+        }
         return new NumberReply((Start, End, Reverse) switch
         {
             (null, _, false) => m.Find(Sub),
@@ -139,11 +147,50 @@ public sealed partial record Find
     internal override long BytesWritten(MapReply reply) => 0;
 
     /// <summary>A scan of more than a few milliseconds: the searched range, bounded by the map.</summary>
-    internal override bool MayBlock(MemoryMap map)
+    internal override bool MayBlock(MemoryMap map) => Range(map) is var (start, end) && end - start > BlockingBytes;
+
+    /// <summary>The searched range as CPython computes it: start defaults to the cursor, end to the length, negatives count
+    /// from the end, and both are clamped to the map.</summary>
+    private (long Start, long End) Range(MemoryMap map)
     {
         long length = map.Length;
-        long start = Math.Clamp(Start ?? map.Position, 0, length);
-        long end = Math.Clamp(End ?? length, 0, length);
-        return end - start > BlockingBytes;
+        return (Clamp(Start ?? map.Position, length), Clamp(End ?? length, length));
+
+        static long Clamp(long index, long length) => index < 0 ? Math.Max(0, index + length) : Math.Min(index, length);
+    }
+
+    /// <summary>The first match in [start, end), one window of match starts at a time (windows overlap by the needle's
+    /// length less one, so a match across a window's end is found whole in the window where it starts).</summary>
+    private long WindowedFind(MemoryMap map, long start, long end)
+    {
+        long lastStart = end - Sub.Length;
+        for (long block = start; block <= lastStart; block += SearchWindow)
+        {
+            long found = map.Find(Sub, block, Math.Min(end, block + SearchWindow + Sub.Length - 1));
+            if (found >= 0)
+            {
+                return found;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The last match in [start, end), the windows of <see cref="WindowedFind"/> taken from the end.</summary>
+    private long WindowedRFind(MemoryMap map, long start, long end)
+    {
+        long lastStart = end - Sub.Length;
+        if (lastStart < start)
+        {
+            return -1;
+        }
+        for (long block = start + (lastStart - start) / SearchWindow * SearchWindow; block >= start; block -= SearchWindow)
+        {
+            long found = map.RFind(Sub, block, Math.Min(end, block + SearchWindow + Sub.Length - 1));
+            if (found >= 0)
+            {
+                return found;
+            }
+        }
+        return -1;
     }
 }
