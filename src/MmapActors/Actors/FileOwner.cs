@@ -23,6 +23,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     private readonly MmapSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _idleGeneration;
+    private Task? _offHotPath; // the work running on a thread of its own, if any
 
     public FileOwner(OwnerState state, MmapSettings settings)
     {
@@ -78,7 +79,26 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
 
     protected override void PostStop()
     {
+        // Stopped while work runs on the file elsewhere (a system shutting down): closing now would unmap memory under
+        // it. Wait for it, within the shutdown budget; if it does not end, leave the maps to the process's exit.
+        if (_offHotPath is { IsCompleted: false } running && !EndsWithin(running, _settings.ShutdownFlushTimeout))
+        {
+            _log.Error("Owner of {0} stopped while an operation still ran after {1}; its maps are left open", _state.Key, _settings.ShutdownFlushTimeout);
+            return;
+        }
         FlushAndClose();
+    }
+
+    private static bool EndsWithin(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            return task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true; // it failed: it no longer touches the file
+        }
     }
 
     protected override void OnReceive(object message)
@@ -241,8 +261,9 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         var sender = Sender;
         var self = Self;
         BecomeStacked(Blocked);
-        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            .ContinueWith(t => self.Tell(new OffHotPathDone(
+        var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _offHotPath = task;
+        task.ContinueWith(t => self.Tell(new OffHotPathDone(
                     t.IsCompletedSuccessfully ? () => complete(t.Result, sender) : null,
                     t.Exception?.GetBaseException(), request, sender)),
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
