@@ -120,9 +120,11 @@ internal static class ReplyCodec
         w.Int32((int)error.Kind);
         w.String(error.Message);
         w.OptionalInt32(error.Errno);
+        w.Int32((int)error.Code);
     }
 
-    private static MmapError ReadError(ref ProtocolReader r) => new((MmapErrorKind)r.Int32(), r.String(), r.OptionalInt32());
+    private static MmapError ReadError(ref ProtocolReader r) =>
+        new((MmapErrorKind)r.Int32(), r.String(), r.OptionalInt32()) { Code = (MmapErrorCode)r.Int32() };
 
     private static DirectoryListing ReadListing(ref ProtocolReader r)
     {

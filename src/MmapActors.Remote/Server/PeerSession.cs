@@ -121,11 +121,11 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             _log.Warning("Session of {0}: refused a request whose reply address {1} is on another node", _peer, sender.Path);
             return;
         }
+        _lastHeard = DateTime.UtcNow; // any message proves the peer alive; only acknowledgements prove it reads
         if (request.Request is CheckpointAck ack)
         {
             if (_ledger.Acknowledge(ack.Sequence))
             {
-                _lastHeard = DateTime.UtcNow;
                 ResumeHeld();
             }
             return;
@@ -212,7 +212,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         if (!_ledger.TryGetHandle(request.HandleId, out var handle))
         {
             // Closed, or never this session's: it behaves as a closed Python map, as an owner's unknown handle does.
-            Reply(sender, FileOwner.ExecuteOnClosed(request.Operation));
+            Reply(sender, request.Operation.RunClosed());
             return;
         }
         if (handle.LostReason is { } lost)
@@ -348,7 +348,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     {
         if (DateTime.UtcNow - _lastHeard > _settings.PeerTimeout)
         {
-            CloseSession($"the client acknowledged nothing for {_settings.PeerTimeout.TotalSeconds:0.#} s (mmap.server.peer-timeout)");
+            CloseSession($"the client sent nothing for {_settings.PeerTimeout.TotalSeconds:0.#} s (mmap.server.peer-timeout)");
             return;
         }
         _client.Tell(_ledger.NextCheckpoint());
@@ -399,7 +399,8 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         }
     }
 
-    private static MmapError Refusal(int errno, string text, string detail) => new(MmapErrorKind.OSError, $"[Errno {errno}] {text}: {detail}", errno);
+    private static MmapError Refusal(int errno, string text, string detail) =>
+        new(MmapErrorKind.OSError, $"[Errno {errno}] {text}: {detail}", errno) { Code = errno is 71 or 95 or 106 ? MmapErrorCode.InvalidRequest : MmapErrorCode.LimitExceeded };
 
     private static MmapError Gone(MapOperation? operation, string reason) =>
         new(MmapErrorKind.OSError, $"[Errno 5] Input/output error: {operation?.GetType().Name ?? "the request"} failed: {reason}", 5);

@@ -71,7 +71,7 @@ internal sealed class ServerGateway : UntypedActor
                 break;
             case FromPeer request:
                 Sender.Tell(request.Request is null
-                    ? new MmapError(MmapErrorKind.OSError, $"[Errno 71] Protocol error: the request could not be read: {request.Problem}", 71)
+                    ? new MmapError(MmapErrorKind.OSError, $"[Errno 71] Protocol error: the request could not be read: {request.Problem}", 71) { Code = MmapErrorCode.InvalidRequest }
                     : new MmapError(MmapErrorKind.OSError,
                         $"[Errno 107] Transport endpoint is not connected: send Connect first, then {request.Request.GetType().Name} to the session it names", 107));
                 break;

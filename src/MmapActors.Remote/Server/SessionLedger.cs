@@ -231,5 +231,6 @@ internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool p
         }
     }
 
-    private static MmapError Refuse(int errno, string text, string detail) => new(MmapErrorKind.OSError, $"[Errno {errno}] {text}: {detail}", errno);
+    private static MmapError Refuse(int errno, string text, string detail) =>
+        new(MmapErrorKind.OSError, $"[Errno {errno}] {text}: {detail}", errno) { Code = MmapErrorCode.LimitExceeded };
 }

@@ -1,35 +1,35 @@
 using Akka.Actor;
 using Akka.Event;
 using MmapActors.Diagnostics;
+using MmapActors.Owner;
 using MmapActors.Protocol;
 
 namespace MmapActors.Actors;
 
 /// <summary>
-/// Owns one file (or one anonymous map) and serializes every operation on it: any number of clients may send
-/// <see cref="MapRequest"/>s, and each runs alone, in arrival order. Each handle has its own map object, so
-/// cursors and access modes are per handle while the file's contents and length are shared; a resize through one
-/// handle is followed by every other shared handle.
+/// The actor shell of one file (or one anonymous map): it routes requests to the file's <see cref="SharedFile"/>, one at
+/// a time and in arrival order, records metrics, passivates when no handle is left, and restarts with a back-off after
+/// an unexpected exception. What the operations do is the <see cref="SharedFile"/>'s and the operations' business.
 /// </summary>
 /// <remarks>
-/// Errors are replies (<see cref="MmapError"/>), never exceptions across actors. An unexpected exception
-/// restarts the owner: the handles live in <see cref="OwnerState"/>, outside the instance, and after a back-off
-/// the shared maps are re-opened with their cursors intact (copy-on-write maps are kept, since re-opening would
-/// lose their private pages).
+/// Errors are replies (<see cref="MmapError"/>), never exceptions across actors. An unexpected exception restarts the
+/// owner: the file lives in <see cref="OwnerState"/>, outside the instance, and after a back-off its shared mappings are
+/// re-opened with the cursors intact (copy-on-write mappings are kept, since re-opening would lose their private pages).
 /// </remarks>
 internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
 {
     private readonly OwnerState _state;
+    private readonly SharedFile _file;
     private readonly MmapSettings _settings;
-    private readonly ResourceBudget _budget;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _idleGeneration;
+    private Task? _offHotPath; // the work running on a thread of its own, if any
 
-    public FileOwner(OwnerState state, MmapSettings settings, ResourceBudget budget)
+    public FileOwner(OwnerState state, MmapSettings settings)
     {
         _state = state;
+        _file = state.File;
         _settings = settings;
-        _budget = budget;
     }
 
     public IStash Stash { get; set; } = null!;
@@ -37,12 +37,11 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props on the owner dispatcher. Validates eagerly so a bad call fails at the caller.</summary>
-    public static Props Props(OwnerState state, MmapSettings settings, ResourceBudget budget)
+    public static Props Props(OwnerState state, MmapSettings settings)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(budget);
-        return Akka.Actor.Props.Create(() => new FileOwner(state, settings, budget)).WithDispatcher(MmapSettings.OwnerDispatcherId);
+        return Akka.Actor.Props.Create(() => new FileOwner(state, settings)).WithDispatcher(MmapSettings.OwnerDispatcherId);
     }
 
     protected override void PreStart()
@@ -62,53 +61,73 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
 
     protected override void PreRestart(Exception reason, object message)
     {
-        // Keep the maps (they are in _state); do not run PostStop, which would close them.
+        // Keep the file (it is in _state); do not run PostStop, which would close it.
         _state.Restarts++;
         if (message is MapRequest request && !Sender.IsNobody())
         {
-            var error = new MmapError(MmapErrorKind.OSError,
-                $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
-                "the operation may not have been applied", 5);
+            var error = RestartError(reason);
             MmapMetrics.RecordOperation(request.Operation, error);
             Sender.Tell(error);
         }
         Stash.UnstashAll();
     }
 
+    private MmapError RestartError(Exception reason) =>
+        new(MmapErrorKind.OSError,
+            $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
+            "the operation may not have been applied", 5) { Code = MmapErrorCode.OwnerRestarted };
+
     protected override void PostStop()
     {
+        // Stopped while work runs on the file elsewhere (a system shutting down): closing now would unmap memory under
+        // it. Wait for it, within the shutdown budget; if it does not end, leave the maps to the process's exit.
+        if (_offHotPath is { IsCompleted: false } running && !EndsWithin(running, _settings.ShutdownFlushTimeout))
+        {
+            _log.Error("Owner of {0} stopped while an operation still ran after {1}; its maps are left open", _state.Key, _settings.ShutdownFlushTimeout);
+            return;
+        }
         FlushAndClose();
+    }
+
+    private static bool EndsWithin(Task task, TimeSpan timeout)
+    {
+        try
+        {
+            return task.Wait(timeout);
+        }
+        catch (AggregateException)
+        {
+            return true; // it failed: it no longer touches the file
+        }
     }
 
     protected override void OnReceive(object message)
     {
         switch (message)
         {
+            case MapRequest request when _file.MayBlock(request.HandleId, request.Operation):
+                RunOffHotPath(request);
+                break;
             case MapRequest request:
-                var reply = Execute(request.HandleId, request.Operation);
-                MmapMetrics.RecordOperation(request.Operation, reply);
-                Sender.Tell(reply);
+                Sender.Tell(Execute(request));
                 _state.Restarts = 0; // it works again: the next failure starts the back-off from the minimum
                 break;
             case OpenMap open:
                 Open(open, null);
                 break;
             case OpenServedFile served:
-                using (served.File)
-                {
-                    Open(served.Open, served.File);
-                }
+                Open(served.Open, served.File);
                 break;
             case ReleaseClient release:
                 ReleaseHandlesOf(release.Client);
                 break;
-            case IdleCheck check when check.Generation == _idleGeneration && _state.Handles.Count == 0:
+            case IdleCheck check when check.Generation == _idleGeneration && _file.HandleCount == 0:
                 Context.Parent.Tell(new OwnerIdle(_state.OpensSeen));
                 break;
             case IdleCheck:
                 break;
             case GetFileStats:
-                Sender.Tell(Stats());
+                Sender.Tell(_file.Stats(ClientName));
                 break;
             case FlushAndCloseAll:
                 FlushAndClose();
@@ -129,7 +148,8 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     {
         if (message is Reopen)
         {
-            ReopenSharedMaps();
+            int reopened = _file.ReopenSharedMappings();
+            _log.Info("Owner of {0} re-opened {1} mapping(s) of {2} handle(s)", _state.Key, reopened, _file.HandleCount);
             Become(OnReceive);
             Stash.UnstashAll();
             ScheduleIdleCheckIfIdle();
@@ -140,474 +160,150 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         }
     }
 
-    /// <summary>Re-creates every shared map from its options, restoring its length and cursor.</summary>
-    private void ReopenSharedMaps()
+    /// <summary>Runs one request on the file and records it.</summary>
+    private MapReply Execute(MapRequest request)
     {
-        foreach (var handle in _state.Handles.Values)
+        int before = _file.HandleCount;
+        var reply = _file.Execute(request.HandleId, request.Operation);
+        Executed(request, reply, before);
+        return reply;
+    }
+
+    /// <summary>Records a request that ran; a handle it closed may leave the file idle.</summary>
+    private void Executed(MapRequest request, MapReply reply, int handlesBefore)
+    {
+        MmapMetrics.RecordOperation(request.Operation, reply);
+        int closed = handlesBefore - _file.HandleCount;
+        if (closed > 0)
         {
-            var old = handle.Map;
-            if (!handle.IsShared || old.Closed || handle.Leases.Count > 0)
-            {
-                continue; // private pages would be lost; a leased map must not move
-            }
-            var options = handle.Options with { Length = old.Length, Offset = old.Offset };
-            var reopened = OpenMapFor(options, served: null);
-            reopened.Position = old.Position;
-            handle.Map = reopened;
-            old.Close();
+            MmapMetrics.HandlesClosed(closed);
+            ScheduleIdleCheckIfIdle();
         }
-        _log.Info("Owner of {0} re-opened {1} handle(s)", _state.Key, _state.Handles.Count);
+    }
+
+    /// <summary>
+    /// Runs a request that may block (a system call that waits for the disk, or a scan or copy of many megabytes) on a
+    /// thread of its own, so that the threads serving other files never wait for it. The file still runs one request at a
+    /// time: until it is done, everything else this owner receives waits in the stash, in order.
+    /// </summary>
+    private void RunOffHotPath(MapRequest request)
+    {
+        int before = _file.HandleCount;
+        RunOffHotPath(() => _file.Execute(request.HandleId, request.Operation), (reply, sender) =>
+        {
+            Executed(request, reply, before);
+            sender.Tell(reply);
+            _state.Restarts = 0;
+        }, request);
     }
 
     private void Open(OpenMap open, ServedFile? served)
     {
         _state.OpensSeen++;
-        if (!_budget.TryAddHandle(open.Client))
+        // open(2) and mmap(2) wait for the file system: off the hot path too.
+        RunOffHotPath<object>(() =>
         {
-            var refused = new MmapError(MmapErrorKind.OSError,
-                $"[Errno 24] Too many open files: {open.Client.Path.Address} holds the {_settings.MaxHandlesPerNode} handles " +
-                "mmap.limits.max-handles-per-node allows", 24);
-            MmapMetrics.RecordOpen(refused.Kind);
-            Sender.Tell(refused);
-            ScheduleIdleCheckIfIdle();
-            return;
-        }
-        try
-        {
-            var map = OpenMapFor(open.Options, served);
-            if (!_budget.TryMap(map.Length))
+            using (served)
             {
-                long length = map.Length;
-                map.Close();
-                throw new MmapException(MmapErrorKind.OSError,
-                    $"[Errno 12] Cannot allocate memory: mapping {length} more bytes would pass mmap.limits.max-mapped-bytes ({_settings.MaxMappedBytes})", 12);
-            }
-            long id = _state.NextHandleId++;
-            _state.Handles.Add(id, new HandleState(id, open.Options, open.Client, map));
-            MmapMetrics.HandleOpened();
-            MmapMetrics.RecordOpen(null);
-            _idleGeneration++;
-            Sender.Tell(new MapOpened(Self, id, _state.Key, map.Access) { Length = map.Length, IsPrivate = map.IsPrivate || map.IsAnonymous });
-        }
-        catch (MmapException e)
-        {
-            _budget.RemoveHandle(open.Client);
-            MmapMetrics.RecordOpen(e.Kind);
-            Sender.Tell(MmapError.From(e));
-            ScheduleIdleCheckIfIdle();
-        }
-    }
-
-    private MemoryMap OpenMapFor(MapOptions o, ServedFile? served)
-    {
-        var flags = o.Flags ?? MapFlags.Shared;
-        var protection = o.Protection ?? (MapProtection.Read | MapProtection.Write);
-        bool readOnly = o.OpensReadOnly || _settings.ReadOnly;
-        if (served is not null)
-        {
-            return MemoryMap.FromFileDescriptor(served.Descriptor, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
-        }
-        if (_state.Root is { } root && o.Path is { } relative)
-        {
-            using var file = root.OpenFile(relative, writable: !readOnly);
-            return MemoryMap.FromFileDescriptor(file.Descriptor, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
-        }
-        return _state.Path is null
-            ? MemoryMap.FromFileDescriptor(-1, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd)
-            : MemoryMap.OpenPath(_state.Path, readOnly, o.Length, flags, protection, o.Access, o.Offset, o.TrackFd);
-    }
-
-    private MapReply Execute(long handleId, MapOperation operation)
-    {
-        if (!_state.Handles.TryGetValue(handleId, out var handle))
-        {
-            return ExecuteOnClosed(operation);
-        }
-        try
-        {
-            return Execute(handle, operation);
-        }
-        catch (MmapException e)
-        {
-            return MmapError.From(e);
-        }
-    }
-
-    /// <summary>A handle that was closed (or never existed) behaves as a closed Python map.</summary>
-    internal static MapReply ExecuteOnClosed(MapOperation operation) => operation switch
-    {
-        Close => Done.Instance,
-        IsClosed => new BooleanReply(true),
-        Repr => new TextReply("<mmap.mmap closed=True>"),
-        Batch batch => RunOperations(batch.Operations, ExecuteOnClosed),
-        _ => MmapError.From(new MmapException(MmapErrorKind.ValueError, "mmap closed or invalid")),
-    };
-
-    private MapReply Execute(HandleState handle, MapOperation operation)
-    {
-        var m = handle.Map;
-        if (_settings.MaxRangeLength > 0)
-        {
-            CheckRangeLimit(m, operation);
-        }
-        switch (operation)
-        {
-            case ReadAt r:
-                return new BytesReply(ReadAt(m, r.Offset, r.Count));
-            case ReadAtInto r:
-                return r.Cancellation.IsCancellationRequested ? Canceled.Instance : new NumberReply(m.ReadAt(r.Offset, r.Destination.Span));
-            case WriteAt w:
-                m.WriteAt(w.Offset, w.Data);
-                return Done.Instance;
-            case CompareAndSwap cas:
-                CompareAndSwap(m, cas);
-                return Done.Instance;
-            case Read r:
-                return new BytesReply(r.Count is { } n ? m.Read(n) : m.Read());
-            case ReadInto r:
-                return r.Cancellation.IsCancellationRequested ? Canceled.Instance : new NumberReply(m.Read(r.Destination.Span));
-            case ReadByte:
-                return new NumberReply(m.ReadByte());
-            case ReadLine:
-                return new BytesReply(m.ReadLine());
-            case Write w:
-                return new NumberReply(m.Write(w.Data));
-            case WriteByte w:
-                m.WriteByte(w.Value);
-                return Done.Instance;
-            case Seek s:
-                return new NumberReply(m.Seek(s.Position, s.Whence));
-            case Tell:
-                return new NumberReply(m.Tell());
-            case Find f:
-                return new NumberReply(Find(m, f));
-            case Flush f:
-                if (f.Offset is null) m.Flush();
-                else if (f.Size is null) m.Flush(f.Offset.Value);
-                else m.Flush(f.Offset.Value, f.Size.Value);
-                return Done.Instance;
-            case Madvise a:
-                if (a.Start is null) m.Madvise(a.Option);
-                else if (a.Length is null) m.Madvise(a.Option, a.Start.Value);
-                else m.Madvise(a.Option, a.Start.Value, a.Length.Value);
-                return Done.Instance;
-            case Move mv:
-                m.Move(mv.Destination, mv.Source, mv.Count);
-                return Done.Instance;
-            case Resize r:
-                Resize(handle, r.NewSize);
-                return Done.Instance;
-            case Size:
-                return new NumberReply(m.Size());
-            case Length:
-                return new NumberReply(m.Length);
-            case GetItem g:
-                return new NumberReply(m[g.Index]);
-            case SetItem s:
-                m[s.Index] = s.Value;
-                return Done.Instance;
-            case GetSlice g:
-                return new BytesReply(m.GetSlice(g.Start, g.Stop, g.Step));
-            case SetSlice s:
-                m.SetSlice(s.Start, s.Stop, s.Step, s.Value);
-                return Done.Instance;
-            case DeleteItem d:
-                m.DeleteItem(d.Index);
-                return Done.Instance;
-            case DeleteSlice d:
-                m.DeleteSlice(d.Start, d.Stop, d.Step);
-                return Done.Instance;
-            case Contains c:
-                return new BooleanReply(m.Contains(c.Item));
-            case ToBytes:
-                return new BytesReply(m.ToArray());
-            case Repr:
-                return new TextReply(m.ToString());
-            case IsClosed:
-                return new BooleanReply(m.Closed);
-            case Close:
-                CloseHandle(handle); // BufferError while leased: the handle stays open
-                _state.Handles.Remove(handle.Id);
-                MmapMetrics.HandlesClosed(1);
-                ScheduleIdleCheckIfIdle();
-                return Done.Instance;
-            case AcquireLease:
-            {
-                var lease = m.Lease();
-                handle.Leases.Push(lease);
-                return new LeaseReply(lease.IsReadOnly, lease.Length);
-            }
-            case ReleaseLease:
-                if (handle.Leases.TryPop(out var held))
+                try
                 {
-                    held.Dispose();
-                    if (handle.Leases.Count == 0 && handle.PendingLength is { } pending)
-                    {
-                        Follow(handle, pending);
-                        handle.PendingLength = null;
-                    }
+                    return _file.Open(open.Options, open.Client, served);
                 }
-                return Done.Instance;
-            case Batch batch:
-                return RunBatch(handle, batch);
-            default:
-                throw new MmapException(MmapErrorKind.TypeError, $"unsupported operation {operation.GetType().Name}");
-        }
-    }
-
-    /// <summary>Runs a batch in this turn; no other message is processed until it ends. Stops at the first error.</summary>
-    private MapReply RunBatch(HandleState handle, Batch batch)
-    {
-        handle.Map.BeginTurn();
-        try
-        {
-            // A batch may close its handle part-way; what follows then sees a closed map.
-            return RunOperations(batch.Operations,
-                operation => _state.Handles.ContainsKey(handle.Id) ? Execute(handle, operation) : ExecuteOnClosed(operation));
-        }
-        finally
-        {
-            handle.Map.EndTurn();
-        }
-    }
-
-    /// <summary>Runs operations in order, stopping at the first error, whose index the reply gives.</summary>
-    private static BatchReply RunOperations(IReadOnlyList<MapOperation> operations, Func<MapOperation, MapReply> execute)
-    {
-        var results = new List<MapReply>(operations.Count);
-        for (int i = 0; i < operations.Count; i++)
-        {
-            MapReply reply;
-            try
-            {
-                reply = execute(operations[i]);
+                catch (MmapException e)
+                {
+                    return e;
+                }
             }
-            catch (MmapException e)
+        }, (outcome, sender) =>
+        {
+            if (outcome is SharedHandle handle)
             {
-                reply = MmapError.From(e);
-            }
-            MmapMetrics.RecordOperation(operations[i], reply);
-            if (reply is MmapError error)
-            {
-                return new BatchReply(results, i, error);
-            }
-            results.Add(reply);
-        }
-        return new BatchReply(results, -1, null);
-    }
-
-    private static byte[] ReadAt(MemoryMap m, long offset, int count)
-    {
-        if (count < 0)
-        {
-            throw new MmapException(MmapErrorKind.ValueError, "read count out of range");
-        }
-        long length = m.Length;
-        if (offset < 0 || offset > length)
-        {
-            throw new MmapException(MmapErrorKind.ValueError, "read position out of range");
-        }
-        var data = new byte[Math.Min(count, length - offset)];
-        m.ReadAt(offset, data);
-        return data;
-    }
-
-    private static void CompareAndSwap(MemoryMap m, CompareAndSwap cas)
-    {
-        if (cas.Expected.Length != cas.Replacement.Length)
-        {
-            throw new MmapException(MmapErrorKind.ValueError, "compare-and-swap needs an expected value and a replacement of equal length");
-        }
-        long length = m.Length;
-        if (m.Access == MmapAccess.Read)
-        {
-            throw new MmapException(MmapErrorKind.TypeError, "mmap can't modify a readonly memory map.");
-        }
-        if (cas.Offset < 0 || cas.Offset > length - cas.Expected.Length)
-        {
-            throw new MmapException(MmapErrorKind.ValueError, "data out of range");
-        }
-        Span<byte> current = cas.Expected.Length <= 256 ? stackalloc byte[cas.Expected.Length] : new byte[cas.Expected.Length];
-        m.ReadAt(cas.Offset, current);
-        if (!current.SequenceEqual(cas.Expected))
-        {
-            throw new MmapException(MmapErrorKind.ValueError, Protocol.CompareAndSwap.FailedPrefix + $" the {cas.Expected.Length} bytes at {cas.Offset} differ from the expected value");
-        }
-        m.WriteAt(cas.Offset, cas.Replacement);
-    }
-
-    private static long Find(MemoryMap m, Find f) => (f.Start, f.End, f.Reverse) switch
-    {
-        (null, _, false) => m.Find(f.Sub),
-        ({ } s, null, false) => m.Find(f.Sub, s),
-        ({ } s, { } e, false) => m.Find(f.Sub, s, e),
-        (null, _, true) => m.RFind(f.Sub),
-        ({ } s, null, true) => m.RFind(f.Sub, s),
-        ({ } s, { } e, true) => m.RFind(f.Sub, s, e),
-    };
-
-    /// <summary>After a resize, every other shared handle on the file takes the file's new end as its end.</summary>
-    private void PropagateResize(HandleState resized)
-    {
-        if (resized.Map.IsAnonymous)
-        {
-            return;
-        }
-        long fileEnd = resized.Map.Offset + resized.Map.Length;
-        foreach (var other in _state.Handles.Values)
-        {
-            if (ReferenceEquals(other, resized) || !other.IsShared || other.Map.Closed)
-            {
-                continue;
-            }
-            long length = fileEnd - other.Map.Offset;
-            if (other.Leases.Count > 0)
-            {
-                other.PendingLength = length;
+                MmapMetrics.HandleOpened();
+                MmapMetrics.RecordOpen(null);
+                _idleGeneration++;
+                var map = handle.Mapping.Map;
+                sender.Tell(new MapOpened(Self, handle.Id, _state.Key, map.Access) { Length = map.Length, IsPrivate = map.IsPrivate || map.IsAnonymous });
             }
             else
             {
-                Follow(other, length);
+                var e = (MmapException)outcome;
+                MmapMetrics.RecordOpen(e.Kind);
+                sender.Tell(MmapError.From(e));
+                ScheduleIdleCheckIfIdle();
             }
-        }
+        }, open);
     }
 
     private void ReleaseHandlesOf(IActorRef client)
     {
-        var released = _state.Handles.Values.Where(h => h.Client.Equals(client)).ToList();
-        foreach (var handle in released)
+        if (!_file.Handles.Any(h => client.Equals(h.Client)))
         {
-            CloseHandleForShutdown(handle);
-            _state.Handles.Remove(handle.Id);
+            return; // every owner hears of every client that goes away
         }
-        MmapMetrics.HandlesClosed(released.Count);
-        if (released.Count > 0)
+        // Releasing flushes (msync): off the hot path.
+        RunOffHotPath(() => _file.ReleaseClient(client, LogFlushFailure), (released, _) =>
         {
-            _log.Info("Released {0} handle(s) on {1} held by {2}", released.Count, _state.Key, client.Path);
-            ScheduleIdleCheckIfIdle();
-        }
+            MmapMetrics.HandlesClosed(released);
+            if (released > 0)
+            {
+                _log.Info("Released {0} handle(s) on {1} held by {2}", released, _state.Key, client.Path);
+                ScheduleIdleCheckIfIdle();
+            }
+        }, client);
     }
 
-    private void FlushAndClose()
+    /// <summary>
+    /// Runs <paramref name="work"/> on a dedicated thread (a long-running task: never a thread-pool thread another owner
+    /// could need) and <paramref name="complete"/> back in the actor once it is done, stashing every other message
+    /// meanwhile. <paramref name="work"/> touches only the file, which nothing else touches until then.
+    /// </summary>
+    private void RunOffHotPath<T>(Func<T> work, Action<T, IActorRef> complete, object request)
     {
-        foreach (var handle in _state.Handles.Values)
-        {
-            CloseHandleForShutdown(handle);
-        }
-        MmapMetrics.HandlesClosed(_state.Handles.Count);
-        _state.Handles.Clear();
+        var sender = Sender;
+        var self = Self;
+        BecomeStacked(Blocked);
+        var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _offHotPath = task;
+        task.ContinueWith(t => self.Tell(new OffHotPathDone(
+                    t.IsCompletedSuccessfully ? () => complete(t.Result, sender) : null,
+                    t.Exception?.GetBaseException(), request, sender)),
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Flushes a shared writable map, then closes it even if leases are outstanding (their owner is gone).</summary>
-    private void CloseHandleForShutdown(HandleState handle)
+    /// <summary>While a request runs off the hot path: everything else waits, in order.</summary>
+    private void Blocked(object message)
     {
-        if (handle.Map.TryFlushAll() is { } error)
+        if (message is not OffHotPathDone done)
         {
-            _log.Error("Flushing {0} (handle {1}) failed: {2}", _state.Key, handle.Id, error.Message);
-        }
-        while (handle.Leases.TryPop(out var lease))
-        {
-            lease.Dispose();
-        }
-        CloseHandle(handle);
-    }
-
-    /// <summary>Closes a handle's map and returns what it held to the budget.</summary>
-    private void CloseHandle(HandleState handle)
-    {
-        if (handle.Map.Closed)
-        {
+            Stash.Stash();
             return;
         }
-        long length = handle.Map.Length;
-        handle.Map.Close();
-        _budget.Unmap(length);
-        _budget.RemoveHandle(handle.Client);
-    }
-
-    private void Resize(HandleState handle, long newSize)
-    {
-        var m = handle.Map;
-        long length = m.Length;
-        if (_settings.MaxFileSize > 0 && newSize > 0 && (newSize > _settings.MaxFileSize || m.Offset > _settings.MaxFileSize - newSize))
+        UnbecomeStacked();
+        Stash.UnstashAll();
+        if (done.Failure is { } failure)
         {
-            throw new MmapException(MmapErrorKind.ValueError,
-                $"new size out of range: {m.Offset + newSize} bytes would pass mmap.limits.max-file-size ({_settings.MaxFileSize})");
-        }
-        long growth = Math.Max(0, newSize - length);
-        if (!_budget.TryMap(growth))
-        {
-            throw new MmapException(MmapErrorKind.OSError,
-                $"[Errno 12] Cannot allocate memory: growing by {growth} bytes would pass mmap.limits.max-mapped-bytes ({_settings.MaxMappedBytes})", 12);
-        }
-        try
-        {
-            m.Resize(newSize);
-        }
-        catch
-        {
-            _budget.Unmap(growth);
-            throw;
-        }
-        if (newSize < length)
-        {
-            _budget.Unmap(length - newSize);
-        }
-        PropagateResize(handle);
-    }
-
-    /// <summary>Makes a handle follow another's resize, keeping the budget exact (following never fails for budget reasons:
-    /// the file already has that length).</summary>
-    private void Follow(HandleState handle, long length)
-    {
-        long before = handle.Map.Length;
-        if (handle.Map.FollowResize(length))
-        {
-            _budget.Adjust(length - before);
-        }
-    }
-
-    /// <summary>Refuses a request that carries or asks for more than <c>mmap.limits.max-range-length</c> bytes, before it runs.</summary>
-    private void CheckRangeLimit(MemoryMap m, MapOperation operation)
-    {
-        long requested = operation switch
-        {
-            ReadAt r => r.Count,
-            Read r => Math.Min(r.Count is { } n and >= 0 ? n : long.MaxValue, Math.Max(0, m.Length - m.Position)),
-            Write w => w.Data.Length,
-            WriteAt w => w.Data.Length,
-            SetSlice s => s.Value.Length,
-            GetSlice g => PythonSlice.Adjust(m.Length, g.Start, g.Stop, g.Step, out _, out _),
-            ToBytes => m.Length,
-            Batch b => b.Operations.Sum(o => o switch
+            // As if it had failed in the actor: the caller hears of it, and the owner restarts with its back-off.
+            if (done.Request is MapRequest request && !done.Sender.IsNobody())
             {
-                ReadAt r => (long)r.Count,
-                WriteAt w => w.Data.Length,
-                Write w => w.Data.Length,
-                _ => 0L,
-            }),
-            _ => 0,
-        };
-        if (requested > _settings.MaxRangeLength)
-        {
-            throw new MmapException(MmapErrorKind.ValueError,
-                $"range of {requested} bytes passes mmap.limits.max-range-length ({_settings.MaxRangeLength}); " +
-                "stream it with ReadRangeAsync/WriteRangeAsync");
+                var error = RestartError(failure);
+                MmapMetrics.RecordOperation(request.Operation, error);
+                done.Sender.Tell(error);
+            }
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
+        done.Complete!();
     }
 
-    private FileStats Stats()
-    {
-        var perClient = _state.Handles.Values
-            .GroupBy(h => h.Client.Path.ToString())
-            .ToDictionary(g => g.Key, g => g.Count());
-        long mapped = _state.Handles.Values.Where(h => !h.Map.Closed).Sum(h => h.Map.Length);
-        return new FileStats(_state.Key, _state.Handles.Count, mapped, perClient);
-    }
+    private void FlushAndClose() => MmapMetrics.HandlesClosed(_file.CloseAll(LogFlushFailure));
+
+    private void LogFlushFailure(SharedHandle handle, MmapException error) =>
+        _log.Error("Flushing {0} (handle {1}) failed: {2}", _state.Key, handle.Id, error.Message);
+
+    private static string ClientName(object client) => client is IActorRef actor ? actor.Path.ToString() : client.ToString() ?? "";
 
     private void ScheduleIdleCheckIfIdle()
     {
-        if (_state.Handles.Count == 0)
+        if (_file.HandleCount == 0)
         {
             long generation = ++_idleGeneration;
             Timers.StartSingleTimer("idle", new IdleCheck(generation), _settings.IdleTimeout);

@@ -28,3 +28,7 @@ internal sealed record GetFileStats
 /// <summary>Supervisor → owner: an open whose path the supervisor already resolved beneath the served root; the owner
 /// maps <paramref name="File"/>'s descriptor (never re-opening by path, which would race) and disposes it.</summary>
 internal sealed record OpenServedFile(Protocol.OpenMap Open, ServedFile File);
+
+/// <summary>Owner → itself: work run off the hot path is done; <paramref name="Complete"/> (null when it failed) finishes
+/// it in the actor.</summary>
+internal sealed record OffHotPathDone(Action? Complete, Exception? Failure, object Request, IActorRef Sender);

@@ -39,8 +39,11 @@ public sealed record MmapSettings(
     /// <summary>Chunks of a streamed range in flight at once.</summary>
     public int TransferWindow { get; init; } = 16;
 
-    /// <summary>The dispatcher owners run on.</summary>
+    /// <summary>The dispatcher owners run their hot path on (blocking work runs on threads of its own).</summary>
     public const string OwnerDispatcherId = "mmap.owner-dispatcher";
+
+    /// <summary>The dispatcher the supervisor runs on: a thread of its own, since it resolves paths and creates files.</summary>
+    public const string SupervisorDispatcherId = "mmap.supervisor-dispatcher";
 
     private static readonly Lazy<Config> Reference = new(() =>
     {

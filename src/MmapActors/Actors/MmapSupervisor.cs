@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using MmapActors.Diagnostics;
 using MmapActors.Native;
+using MmapActors.Owner;
 using MmapActors.Protocol;
 
 namespace MmapActors.Actors;
@@ -37,11 +38,12 @@ internal sealed class MmapSupervisor : UntypedActor
         _budget = new ResourceBudget(settings);
     }
 
-    /// <summary>Props for the supervisor.</summary>
+    /// <summary>Props for the supervisor, on a thread of its own: it resolves paths, creates files (fsync) and lists
+    /// directories, none of which may stall the default dispatcher.</summary>
     public static Props Props(MmapSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings));
+        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
     }
 
     protected override void PreStart()
@@ -146,7 +148,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
         if (!_byKey.TryGetValue(key, out var entry))
         {
-            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(key, path, _root), _settings, _budget), $"owner-{++_ownerCounter}");
+            var owner = Context.ActorOf(FileOwner.Props(new OwnerState(new SharedFile(key, path, _root, _settings, _budget)), _settings), $"owner-{++_ownerCounter}");
             Context.Watch(owner);
             entry = new OwnerEntry(key, owner);
             _byKey.Add(key, entry);

@@ -7,19 +7,27 @@ namespace MmapActors.Actors;
 /// The limits every owner of a supervisor shares (<c>mmap.limits</c>): handles per client node and bytes mapped in
 /// total. Owners run on several threads, so the counts are updated atomically.
 /// </summary>
+/// <remarks>A handle's holder is an opaque object to the file logic: an actor is counted by its node's address, anything
+/// else (a test's string) by itself.</remarks>
 internal sealed class ResourceBudget(MmapSettings settings)
 {
-    private readonly ConcurrentDictionary<Address, int> _handlesPerNode = new();
+    private readonly ConcurrentDictionary<object, int> _handlesPerNode = new();
     private long _mappedBytes;
 
     /// <summary>Bytes mapped by every handle together.</summary>
     public long MappedBytes => Interlocked.Read(ref _mappedBytes);
 
+    /// <summary>What <paramref name="client"/>'s handles are counted under.</summary>
+    private static object HolderOf(object client) => client is IActorRef actor ? actor.Path.Address : client;
+
+    /// <summary>The holder's name in a refusal.</summary>
+    public string HolderName(object client) => HolderOf(client).ToString() ?? "";
+
     /// <summary>Counts a new handle of <paramref name="client"/>'s node, unless that node is at its limit.</summary>
-    public bool TryAddHandle(IActorRef client)
+    public bool TryAddHandle(object client)
     {
         int limit = settings.MaxHandlesPerNode;
-        var node = client.Path.Address;
+        var node = HolderOf(client);
         while (true)
         {
             int current = _handlesPerNode.GetOrAdd(node, 0);
@@ -35,8 +43,8 @@ internal sealed class ResourceBudget(MmapSettings settings)
     }
 
     /// <summary>Forgets a handle of <paramref name="client"/>'s node.</summary>
-    public void RemoveHandle(IActorRef client) =>
-        _handlesPerNode.AddOrUpdate(client.Path.Address, 0, (_, current) => Math.Max(0, current - 1));
+    public void RemoveHandle(object client) =>
+        _handlesPerNode.AddOrUpdate(HolderOf(client), 0, (_, current) => Math.Max(0, current - 1));
 
     /// <summary>Reserves <paramref name="bytes"/> of mapping, unless that would pass <c>max-mapped-bytes</c>.</summary>
     public bool TryMap(long bytes)

@@ -48,9 +48,10 @@ internal sealed class ClientSession : UntypedActor, IWithTimers
                 _connection.Lose($"the server closed the session: {closed.Reason}");
                 break;
             case Watch watch when _connection is not null:
-                // Three missed checkpoints, and never less than 3 s: long enough not to mistake a busy moment for a
-                // dead server, short enough that a caller learns in seconds rather than at its ask timeout.
-                _silenceLimit = TimeSpan.FromTicks(Math.Max(watch.CheckpointInterval.Ticks * 3, TimeSpan.FromSeconds(3).Ticks));
+                // Three missed checkpoints, and never less than 5 s: long enough not to mistake a busy moment (a
+                // loaded machine, a long collection) for a dead server, short enough that a caller learns in seconds
+                // rather than at its ask timeout. Every reply counts as hearing from the server too.
+                _silenceLimit = TimeSpan.FromTicks(Math.Max(watch.CheckpointInterval.Ticks * 3, TimeSpan.FromSeconds(5).Ticks));
                 _connection.Heard();
                 Timers.StartPeriodicTimer("silence", SilenceCheck.Instance, watch.CheckpointInterval);
                 break;

@@ -165,9 +165,7 @@ internal sealed class MappedFile : IMappedFile
         var reply = await BatchAsync([new CompareAndSwap(offset, expected.ToArray(), replacement.ToArray())], cancellationToken).ConfigureAwait(false);
         if (reply.Error is { } error)
         {
-            return error.Kind == MmapErrorKind.ValueError && error.Message.StartsWith(CompareAndSwap.FailedPrefix, StringComparison.Ordinal)
-                ? false
-                : throw error.ToException();
+            return error.Code == MmapErrorCode.CompareAndSwapFailed ? false : throw error.ToException();
         }
         return true;
     }
@@ -439,8 +437,8 @@ internal sealed class MappedFile : IMappedFile
         _ => reply,
     };
 
-    private TimeoutException Timeout(MapOperation operation, Exception inner) =>
-        new($"The owner of {Key} did not answer {operation.GetType().Name} within {_timeout} (mmap.ask-timeout)", inner);
+    private MmapTimeoutException Timeout(MapOperation operation, Exception inner) =>
+        new($"The owner of {Key}", operation.GetType().Name, _timeout, inner);
 
     private static byte[] Bytes(MapReply reply) => ((BytesReply)reply).Data;
 

@@ -41,7 +41,7 @@ public sealed class MmapClient : IAsyncDisposable
         _window = settings.TransferWindow;
         System = system;
         _session = session ?? system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
-        _sinks = new ReplySinkPool(system, timeout);
+        _sinks = new ReplySinkPool(system, timeout, connection);
         _connection = connection;
         // A lost connection fails every call in flight now, not at its timeout.
         connection?.WhenLost.ContinueWith(t => _sinks.FailAll(t.Result), CancellationToken.None,
@@ -127,15 +127,7 @@ public sealed class MmapClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        object reply;
-        try
-        {
-            reply = await AskAsync<object>(new OpenMap(options, _session), nameof(OpenMap), cancellationToken).ConfigureAwait(false);
-        }
-        catch (AskTimeoutException e)
-        {
-            throw new TimeoutException($"The MmapActors supervisor did not answer an open of {options.Path ?? "anonymous memory"} within {_timeout}", e);
-        }
+        object reply = await AskSupervisorAsync<object>(new OpenMap(options, _session), cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection),
@@ -150,7 +142,7 @@ public sealed class MmapClient : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var reply = await AskAsync<MapReply>(new CreateFile(path, length), nameof(CreateFile), cancellationToken).ConfigureAwait(false);
+        var reply = await AskSupervisorAsync<MapReply>(new CreateFile(path, length), cancellationToken).ConfigureAwait(false);
         if (reply is MmapError error)
         {
             throw error.ToException();
@@ -161,35 +153,45 @@ public sealed class MmapClient : IAsyncDisposable
     public async Task<IReadOnlyList<DirectoryEntry>> ListDirectoryAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var reply = await AskAsync<MapReply>(new ListDirectory(path), nameof(ListDirectory), cancellationToken).ConfigureAwait(false);
+        var reply = await AskSupervisorAsync<MapReply>(new ListDirectory(path), cancellationToken).ConfigureAwait(false);
         return reply is MmapError error ? throw error.ToException() : ((DirectoryListing)reply).Entries;
     }
 
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
     /// <remarks>A remote server shows only this client's own handles, by paths relative to its root.</remarks>
+    /// <exception cref="MmapTimeoutException">The supervisor did not answer in time.</exception>
     public Task<MmapStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        AskAsync<MmapStats>(GetStats.Instance, nameof(GetStats), cancellationToken);
+        AskSupervisorAsync<MmapStats>(GetStats.Instance, cancellationToken);
 
-    /// <summary>Asks the supervisor (or, remotely, the session); a lost connection fails the call at once.</summary>
-    private async Task<T> AskAsync<T>(object message, string operation, CancellationToken cancellationToken)
+    /// <summary>Asks the supervisor (or, remotely, the session): a time-out is an <see cref="MmapTimeoutException"/>, as
+    /// for every other call, and a lost connection fails the call at once.</summary>
+    private async Task<T> AskSupervisorAsync<T>(IMmapMessage message, CancellationToken cancellationToken)
     {
-        if (_connection is null)
+        string operation = message.GetType().Name;
+        try
         {
-            return await _supervisor.Ask<T>(message, _timeout, cancellationToken).ConfigureAwait(false);
+            if (_connection is null)
+            {
+                return await _supervisor.Ask<T>(message, _timeout, cancellationToken).ConfigureAwait(false);
+            }
+            _connection.ThrowIfLost(operation);
+            var ask = _supervisor.Ask<object>(message, _timeout, cancellationToken);
+            if (await Task.WhenAny(ask, _connection.WhenLost).ConfigureAwait(false) != ask)
+            {
+                _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not awaited
+                throw _connection.WhenLost.Result.For(operation);
+            }
+            return await ask.ConfigureAwait(false) switch
+            {
+                T typed => typed,
+                MmapError error => throw error.ToException(),
+                var other => throw new InvalidOperationException($"Unexpected reply to {operation}: {other}"),
+            };
         }
-        _connection.ThrowIfLost(operation);
-        var ask = _supervisor.Ask<object>(message, _timeout, cancellationToken);
-        if (await Task.WhenAny(ask, _connection.WhenLost).ConfigureAwait(false) != ask)
+        catch (AskTimeoutException e)
         {
-            _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted); // observed, not awaited
-            throw _connection.WhenLost.Result.For(operation);
+            throw new MmapTimeoutException("The MmapActors supervisor", operation, _timeout, e);
         }
-        return await ask.ConfigureAwait(false) switch
-        {
-            T typed => typed,
-            MmapError error => throw error.ToException(),
-            var other => throw new InvalidOperationException($"Unexpected reply to {operation}: {other}"),
-        };
     }
 
     /// <summary>Stops the client's session: the supervisor then releases every handle it opened.</summary>

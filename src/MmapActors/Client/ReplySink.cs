@@ -20,10 +20,13 @@ internal sealed class ReplySink : MinimalActorRef, IValueTaskSource<object>
     private long _state = 1; // (version << 1) while armed, | 1 once completed
     private long _deadline;
 
-    public ReplySink(ActorPath path, IActorRefProvider provider)
+    private readonly ConnectionState? _connection;
+
+    public ReplySink(ActorPath path, IActorRefProvider provider, ConnectionState? connection = null)
     {
         Path = path;
         Provider = provider;
+        _connection = connection;
     }
 
     /// <inheritdoc />
@@ -67,6 +70,7 @@ internal sealed class ReplySink : MinimalActorRef, IValueTaskSource<object>
     /// <inheritdoc />
     protected override void TellInternal(object message, IActorRef sender)
     {
+        _connection?.Heard(); // a reply from a remote server is a sign of life, as its checkpoints are
         long state = Volatile.Read(ref _state);
         if ((state & 1) == 0 && Interlocked.CompareExchange(ref _state, state | 1, state) == state)
         {

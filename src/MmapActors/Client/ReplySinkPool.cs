@@ -14,8 +14,11 @@ internal sealed class ReplySinkPool : IDisposable
     private readonly ConcurrentDictionary<ReplySink, byte> _all = new();
     private readonly Timer _sweeper;
 
-    public ReplySinkPool(ActorSystem system, TimeSpan timeout)
+    private readonly ConnectionState? _connection;
+
+    public ReplySinkPool(ActorSystem system, TimeSpan timeout, ConnectionState? connection = null)
     {
+        _connection = connection;
         _provider = ((ExtendedActorSystem)system).Provider;
         Timeout = timeout;
         // A deadline is enforced within a tenth of the timeout (at most a second) of passing.
@@ -32,7 +35,7 @@ internal sealed class ReplySinkPool : IDisposable
             return sink;
         }
         var path = _provider.TempPath();
-        sink = new ReplySink(path, _provider);
+        sink = new ReplySink(path, _provider, _connection);
         // Registered like Ask's promise actors, so that replies from owners on other nodes find it by its path.
         _provider.RegisterTempActor(sink, path);
         _all.TryAdd(sink, 0);

@@ -89,7 +89,8 @@ public static class MmapMetrics
             "Handles open on MmapActors owners in this process.");
     }
 
-    /// <summary>Records one executed operation and its reply: the operation, the bytes it moved, or its error.</summary>
+    /// <summary>Records one executed operation and its reply: the operation, the bytes it moved (as the operation itself
+    /// counts them), or its error. A batch is recorded with each operation it ran.</summary>
     internal static void RecordOperation(MapOperation operation, MapReply reply)
     {
         // Each instrument is checked first: with nobody listening, this is a few field reads and type tests.
@@ -105,13 +106,31 @@ public static class MmapMetrics
             }
             return;
         }
-        if (BytesRead.Enabled && BytesOut(operation, reply) is > 0 and var read)
+        if (operation is Batch batch && reply is BatchReply results)
+        {
+            RecordBatch(batch, results);
+            return;
+        }
+        if (BytesRead.Enabled && operation.BytesRead(reply) is > 0 and var read)
         {
             BytesRead.Add(read);
         }
-        if (BytesWritten.Enabled && BytesIn(operation, reply) is > 0 and var written)
+        if (BytesWritten.Enabled && operation.BytesWritten(reply) is > 0 and var written)
         {
             BytesWritten.Add(written);
+        }
+    }
+
+    private static void RecordBatch(Batch batch, BatchReply reply)
+    {
+        var operations = batch.Operations;
+        for (int i = 0; i < reply.Results.Count && i < operations.Count; i++)
+        {
+            RecordOperation(operations[i], reply.Results[i]);
+        }
+        if (reply.Error is { } error && reply.FailedIndex >= 0 && reply.FailedIndex < operations.Count)
+        {
+            RecordOperation(operations[reply.FailedIndex], error);
         }
     }
 
@@ -180,25 +199,5 @@ public static class MmapMetrics
         MmapErrorKind.BufferError => nameof(MmapErrorKind.BufferError),
         MmapErrorKind.OSError => nameof(MmapErrorKind.OSError),
         _ => "Unknown",
-    };
-
-    /// <summary>Bytes an operation copied out of the map (its reply carries or counts them).</summary>
-    private static long BytesOut(MapOperation operation, MapReply reply) => reply switch
-    {
-        BytesReply bytes => bytes.Data.Length, // Read, ReadAt, ReadLine, GetSlice, ToBytes
-        NumberReply copied when operation is ReadAtInto or ReadInto => copied.Value,
-        NumberReply when operation is ReadByte or GetItem => 1,
-        _ => 0,
-    };
-
-    /// <summary>Bytes a successful operation copied into the map.</summary>
-    private static long BytesIn(MapOperation operation, MapReply reply) => operation switch
-    {
-        WriteAt w => w.Data.Length,
-        Write when reply is NumberReply written => written.Value,
-        WriteByte or SetItem => 1,
-        SetSlice s => s.Value.Length,
-        CompareAndSwap c => c.Replacement.Length,
-        _ => 0,
     };
 }

@@ -34,7 +34,11 @@ public sealed class MmapException : Exception
         ArgumentNullException.ThrowIfNull(message);
         Kind = kind;
         Errno = errno;
+        Code = MmapErrorCodes.Classify(kind, message);
     }
+
+    /// <summary>What went wrong, for programs to branch on (see <see cref="MmapErrorCode"/>); never parse the message.</summary>
+    public MmapErrorCode Code { get; init; }
 
     /// <summary>The CPython exception class this error corresponds to.</summary>
     public MmapErrorKind Kind { get; }

@@ -123,116 +123,117 @@ public sealed record FlushAndCloseAll : IMmapMessage
 public sealed record MapRequest(long HandleId, MapOperation Operation) : IMmapMessage;
 
 /// <summary>Base of every operation on a handle.</summary>
-public abstract record MapOperation : IMmapMessage;
+public abstract partial record MapOperation : IMmapMessage;
 
 /// <summary><c>read(n)</c> (null: to the end). Reply: <see cref="BytesReply"/>.</summary>
-public sealed record Read(long? Count = null) : MapOperation;
+public sealed partial record Read(long? Count = null) : MapOperation;
 
 /// <summary><c>read_byte()</c>. Reply: <see cref="NumberReply"/>.</summary>
-public sealed record ReadByte : MapOperation { /** <summary>The single instance.</summary> */ public static ReadByte Instance { get; } = new(); }
+public sealed partial record ReadByte : MapOperation { /** <summary>The single instance.</summary> */ public static ReadByte Instance { get; } = new(); }
 
 /// <summary><c>readline()</c>. Reply: <see cref="BytesReply"/>.</summary>
-public sealed record ReadLine : MapOperation { /** <summary>The single instance.</summary> */ public static ReadLine Instance { get; } = new(); }
+public sealed partial record ReadLine : MapOperation { /** <summary>The single instance.</summary> */ public static ReadLine Instance { get; } = new(); }
 
 /// <summary><c>write(data)</c>. Reply: <see cref="NumberReply"/> (bytes written).</summary>
-public sealed record Write(byte[] Data) : MapOperation;
+public sealed partial record Write(byte[] Data) : MapOperation;
 
 /// <summary><c>write_byte(value)</c>. Reply: <see cref="Done"/>.</summary>
-public sealed record WriteByte(int Value) : MapOperation;
+public sealed partial record WriteByte(int Value) : MapOperation;
 
 /// <summary><c>seek(pos, whence)</c>. Reply: <see cref="NumberReply"/> (the new position).</summary>
-public sealed record Seek(long Position, SeekOrigin Whence = SeekOrigin.Begin) : MapOperation;
+public sealed partial record Seek(long Position, SeekOrigin Whence = SeekOrigin.Begin) : MapOperation;
 
 /// <summary><c>tell()</c>. Reply: <see cref="NumberReply"/>.</summary>
-public sealed record Tell : MapOperation { /** <summary>The single instance.</summary> */ public static Tell Instance { get; } = new(); }
+public sealed partial record Tell : MapOperation { /** <summary>The single instance.</summary> */ public static Tell Instance { get; } = new(); }
 
 /// <summary><c>find(sub, start, end)</c>, or <c>rfind</c> when <paramref name="Reverse"/>; a null start means the cursor.
 /// Reply: <see cref="NumberReply"/>.</summary>
-public sealed record Find(byte[] Sub, long? Start = null, long? End = null, bool Reverse = false) : MapOperation;
+public sealed partial record Find(byte[] Sub, long? Start = null, long? End = null, bool Reverse = false) : MapOperation;
 
 /// <summary><c>flush(offset, size)</c> (nulls: Python's defaults). Reply: <see cref="Done"/>.</summary>
-public sealed record Flush(long? Offset = null, long? Size = null) : MapOperation;
+public sealed partial record Flush(long? Offset = null, long? Size = null) : MapOperation;
 
 /// <summary><c>madvise(option, start, length)</c>. Reply: <see cref="Done"/>.</summary>
-public sealed record Madvise(MadviseOption Option, long? Start = null, long? Length = null) : MapOperation;
+public sealed partial record Madvise(MadviseOption Option, long? Start = null, long? Length = null) : MapOperation;
 
 /// <summary><c>move(dest, src, count)</c>. Reply: <see cref="Done"/>.</summary>
-public sealed record Move(long Destination, long Source, long Count) : MapOperation;
+public sealed partial record Move(long Destination, long Source, long Count) : MapOperation;
 
 /// <summary><c>resize(newsize)</c>; every handle on the file sees the new length. Reply: <see cref="Done"/>.</summary>
-public sealed record Resize(long NewSize) : MapOperation;
+public sealed partial record Resize(long NewSize) : MapOperation;
 
 /// <summary><c>size()</c>: the file's size. Reply: <see cref="NumberReply"/>.</summary>
-public sealed record Size : MapOperation { /** <summary>The single instance.</summary> */ public static Size Instance { get; } = new(); }
+public sealed partial record Size : MapOperation { /** <summary>The single instance.</summary> */ public static Size Instance { get; } = new(); }
 
 /// <summary><c>len(m)</c>. Reply: <see cref="NumberReply"/>.</summary>
-public sealed record Length : MapOperation { /** <summary>The single instance.</summary> */ public static Length Instance { get; } = new(); }
+public sealed partial record Length : MapOperation { /** <summary>The single instance.</summary> */ public static Length Instance { get; } = new(); }
 
 /// <summary><c>m[index]</c>. Reply: <see cref="NumberReply"/>.</summary>
-public sealed record GetItem(long Index) : MapOperation;
+public sealed partial record GetItem(long Index) : MapOperation;
 
 /// <summary><c>m[index] = value</c>. Reply: <see cref="Done"/>.</summary>
-public sealed record SetItem(long Index, int Value) : MapOperation;
+public sealed partial record SetItem(long Index, int Value) : MapOperation;
 
 /// <summary><c>m[start:stop:step]</c>. Reply: <see cref="BytesReply"/>.</summary>
-public sealed record GetSlice(long? Start, long? Stop, long? Step = null) : MapOperation;
+public sealed partial record GetSlice(long? Start, long? Stop, long? Step = null) : MapOperation;
 
 /// <summary><c>m[start:stop:step] = value</c>. Reply: <see cref="Done"/>.</summary>
-public sealed record SetSlice(long? Start, long? Stop, long? Step, byte[] Value) : MapOperation;
+public sealed partial record SetSlice(long? Start, long? Stop, long? Step, byte[] Value) : MapOperation;
 
 /// <summary><c>del m[index]</c> (always an error, as in CPython). Reply: <see cref="MmapError"/>.</summary>
-public sealed record DeleteItem(long Index) : MapOperation;
+public sealed partial record DeleteItem(long Index) : MapOperation;
 
 /// <summary><c>del m[start:stop:step]</c> (always an error, as in CPython). Reply: <see cref="MmapError"/>.</summary>
-public sealed record DeleteSlice(long? Start, long? Stop, long? Step = null) : MapOperation;
+public sealed partial record DeleteSlice(long? Start, long? Stop, long? Step = null) : MapOperation;
 
 /// <summary><c>item in m</c> (only a 1-byte item can be found). Reply: <see cref="BooleanReply"/>.</summary>
-public sealed record Contains(byte[] Item) : MapOperation;
+public sealed partial record Contains(byte[] Item) : MapOperation;
 
 /// <summary><c>bytes(m)</c>. Reply: <see cref="BytesReply"/>.</summary>
-public sealed record ToBytes : MapOperation { /** <summary>The single instance.</summary> */ public static ToBytes Instance { get; } = new(); }
+public sealed partial record ToBytes : MapOperation { /** <summary>The single instance.</summary> */ public static ToBytes Instance { get; } = new(); }
 
 /// <summary><c>repr(m)</c>. Reply: <see cref="TextReply"/>.</summary>
-public sealed record Repr : MapOperation { /** <summary>The single instance.</summary> */ public static Repr Instance { get; } = new(); }
+public sealed partial record Repr : MapOperation { /** <summary>The single instance.</summary> */ public static Repr Instance { get; } = new(); }
 
 /// <summary><c>m.closed</c>. Reply: <see cref="BooleanReply"/>.</summary>
-public sealed record IsClosed : MapOperation { /** <summary>The single instance.</summary> */ public static IsClosed Instance { get; } = new(); }
+public sealed partial record IsClosed : MapOperation { /** <summary>The single instance.</summary> */ public static IsClosed Instance { get; } = new(); }
 
 /// <summary><c>close()</c>: closes this handle only. Idempotent. Reply: <see cref="Done"/>.</summary>
-public sealed record Close : MapOperation { /** <summary>The single instance.</summary> */ public static Close Instance { get; } = new(); }
+public sealed partial record Close : MapOperation { /** <summary>The single instance.</summary> */ public static Close Instance { get; } = new(); }
 
 /// <summary>Pins the map as Python's <c>memoryview(m)</c> does: while pinned, close and resize of this handle raise
 /// BufferError. Reply: <see cref="LeaseReply"/>.</summary>
-public sealed record AcquireLease : MapOperation { /** <summary>The single instance.</summary> */ public static AcquireLease Instance { get; } = new(); }
+public sealed partial record AcquireLease : MapOperation { /** <summary>The single instance.</summary> */ public static AcquireLease Instance { get; } = new(); }
 
 /// <summary>Releases one <see cref="AcquireLease"/>. Reply: <see cref="Done"/>.</summary>
-public sealed record ReleaseLease : MapOperation { /** <summary>The single instance.</summary> */ public static ReleaseLease Instance { get; } = new(); }
+public sealed partial record ReleaseLease : MapOperation { /** <summary>The single instance.</summary> */ public static ReleaseLease Instance { get; } = new(); }
 
 /// <summary>Positional read that neither uses nor moves the cursor. Reply: <see cref="BytesReply"/> (shorter only at the end).</summary>
-public sealed record ReadAt(long Offset, int Count) : MapOperation;
+public sealed partial record ReadAt(long Offset, int Count) : MapOperation;
 
 /// <summary>Positional write that neither uses nor moves the cursor; all or nothing. Reply: <see cref="Done"/>.</summary>
-public sealed record WriteAt(long Offset, byte[] Data) : MapOperation;
+public sealed partial record WriteAt(long Offset, byte[] Data) : MapOperation;
 
 /// <summary>Atomic compare-and-swap: if the bytes at <paramref name="Offset"/> equal <paramref name="Expected"/>, replaces
 /// them with <paramref name="Replacement"/>; otherwise fails with ValueError and changes nothing, which also stops a
 /// <see cref="Batch"/>. The building block of lock-free read-modify-write on shared files. Reply: <see cref="Done"/>.</summary>
-public sealed record CompareAndSwap(long Offset, byte[] Expected, byte[] Replacement) : MapOperation
+public sealed partial record CompareAndSwap(long Offset, byte[] Expected, byte[] Replacement) : MapOperation
 {
-    /// <summary>How the message of a mismatch begins (a ValueError), so callers can tell it from other errors.</summary>
+    /// <summary>How the message of a mismatch begins (a ValueError). Programs test <see cref="MmapError.Code"/> for
+    /// <see cref="MmapErrorCode.CompareAndSwapFailed"/> instead.</summary>
     public const string FailedPrefix = "compare-and-swap failed:";
 }
 
 /// <summary>Local only: a positional read straight into caller memory, with no allocation. Skipped when
 /// <paramref name="Cancellation"/> is already cancelled. Reply: <see cref="NumberReply"/> (bytes copied) or <see cref="Canceled"/>.</summary>
-public sealed record ReadAtInto(long Offset, Memory<byte> Destination, CancellationToken Cancellation = default) : MapOperation;
+public sealed partial record ReadAtInto(long Offset, Memory<byte> Destination, CancellationToken Cancellation = default) : MapOperation;
 
 /// <summary>Local only: <c>read</c> from the cursor straight into caller memory. Reply: <see cref="NumberReply"/> or <see cref="Canceled"/>.</summary>
-public sealed record ReadInto(Memory<byte> Destination, CancellationToken Cancellation = default) : MapOperation;
+public sealed partial record ReadInto(Memory<byte> Destination, CancellationToken Cancellation = default) : MapOperation;
 
 /// <summary>Operations executed in one turn of the owner: no other client's operation runs between them. Stops at
 /// the first error. Reply: <see cref="BatchReply"/>.</summary>
-public sealed record Batch(IReadOnlyList<MapOperation> Operations) : MapOperation;
+public sealed partial record Batch(IReadOnlyList<MapOperation> Operations) : MapOperation;
 
 // ---------------------------------------------------------------------------------------------------------
 // Replies.
@@ -273,13 +274,19 @@ public sealed record BatchReply(IReadOnlyList<MapReply> Results, int FailedIndex
 }
 
 /// <summary>A failed operation: what <see cref="MmapException"/> carries, as data. Never an exception across actors.</summary>
+/// <param name="Kind">The Python exception class.</param>
+/// <param name="Message">CPython's message (<c>str(exc)</c>).</param>
+/// <param name="Errno">The errno of an OSError.</param>
 public sealed record MmapError(MmapErrorKind Kind, string Message, int? Errno) : MapReply
 {
+    /// <summary>What went wrong, for programs to branch on (compare-and-swap mismatch, out of range, limit, ...).</summary>
+    public MmapErrorCode Code { get; init; } = MmapErrorCodes.Classify(Kind, Message ?? "");
+
     /// <summary>The error of an exception.</summary>
-    public static MmapError From(MmapException e) => new(e.Kind, e.Message, e.Errno);
+    public static MmapError From(MmapException e) => new(e.Kind, e.Message, e.Errno) { Code = e.Code };
 
     /// <summary>The exception this error stands for.</summary>
-    public MmapException ToException() => new(Kind, Message, Errno);
+    public MmapException ToException() => new(Kind, Message, Errno) { Code = Code };
 }
 
 // ---------------------------------------------------------------------------------------------------------

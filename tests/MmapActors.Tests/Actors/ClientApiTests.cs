@@ -85,12 +85,12 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
     }
 
     [Fact]
-    public async Task An_owner_that_does_not_answer_makes_the_call_fail_with_TimeoutException()
+    public async Task An_owner_that_does_not_answer_makes_the_call_fail_with_MmapTimeoutException()
     {
         var silent = Sys.ActorOf(Props.Empty);
         var handle = new Client.MappedFile(new MapOpened(silent, 1, "silent", MmapAccess.Default), TimeSpan.FromMilliseconds(200), Sys.WhenTerminated);
 
-        var e = await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
+        var e = await Assert.ThrowsAsync<MmapTimeoutException>(() => handle.TellAsync());
         Assert.Contains("silent", e.Message);
     }
 
@@ -101,7 +101,7 @@ public sealed class ClientApiTests(ITestOutputHelper output) : TestKit("akka.log
         var slow = Sys.ActorOf(Props.Create(() => new LateReplier(TimeSpan.FromMilliseconds(500))));
         using var sinks = new Client.ReplySinkPool(Sys, TimeSpan.FromMilliseconds(200));
         var handle = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromMilliseconds(200), Sys.WhenTerminated, sinks: sinks);
-        await Assert.ThrowsAsync<TimeoutException>(() => handle.TellAsync());
+        await Assert.ThrowsAsync<MmapTimeoutException>(() => handle.TellAsync());
 
         var second = new Client.MappedFile(new MapOpened(slow, 1, "slow", MmapAccess.Default), TimeSpan.FromSeconds(5), Sys.WhenTerminated, sinks: sinks);
 

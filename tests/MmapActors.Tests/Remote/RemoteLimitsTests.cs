@@ -39,6 +39,7 @@ public sealed class RemoteLimitsTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<MmapException>(() => file.ReadAtAsync(0, 100_000));
         Assert.Equal(MmapErrorKind.ValueError, e.Kind);
+        Assert.Equal(MmapErrorCode.LimitExceeded, e.Code); // the code crosses the wire
         Assert.Contains("max-range-length", e.Message);
         await Assert.ThrowsAsync<MmapException>(() => file.WriteAtAsync(0, new byte[100_000]));
 
@@ -57,6 +58,7 @@ public sealed class RemoteLimitsTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<MmapException>(() => _client.OpenAsync("data.bin", access: MmapAccess.Read));
         Assert.Equal(24, e.Errno);
+        Assert.Equal(MmapErrorCode.LimitExceeded, e.Code);
 
         await handles[0].DisposeAsync();
         handles[0] = await _client.OpenAsync("data.bin", access: MmapAccess.Read);

@@ -30,6 +30,7 @@ public sealed class SessionBudgetAttackTests
         var refused = await Assert.ThrowsAsync<MmapException>(() => greedy.OpenAsync(name, access: MmapAccess.Read));
 
         Assert.Equal(24, refused.Errno);
+        Assert.Equal(MmapErrorCode.LimitExceeded, refused.Code);
         Assert.Contains("mmap.server.session.max-handles", refused.Message);
         await server.AssertStillServesAsync();
     }

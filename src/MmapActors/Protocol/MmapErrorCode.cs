@@ -1,0 +1,40 @@
+namespace MmapActors;
+
+/// <summary>
+/// What went wrong, finer than the Python class (<see cref="MmapErrorKind"/>) and meant for programs: callers branch on
+/// it instead of reading messages, which stay CPython's text. Carried by <see cref="MmapException.Code"/> and
+/// <see cref="Protocol.MmapError.Code"/>; the values are stable (they travel in replies). A time-out is not a code: every
+/// client call that times out throws <see cref="MmapTimeoutException"/>.
+/// </summary>
+public enum MmapErrorCode
+{
+    /// <summary>Nothing finer than the kind (and, for OSError, the errno) to say.</summary>
+    None = 0,
+
+    /// <summary>The map or handle is closed (ValueError "mmap closed or invalid").</summary>
+    Closed = 1,
+
+    /// <summary>A write through a read-only map or lease (TypeError).</summary>
+    ReadOnly = 2,
+
+    /// <summary>A position, index, count, slice or size outside what the map or the call allows (ValueError or IndexError
+    /// "... out of range").</summary>
+    OutOfRange = 3,
+
+    /// <summary><see cref="Protocol.CompareAndSwap"/> found other bytes than expected and changed nothing (a ValueError).</summary>
+    CompareAndSwapFailed = 4,
+
+    /// <summary>Refused by <c>mmap.limits</c>: a range over <c>max-range-length</c> (ValueError), a resize over
+    /// <c>max-file-size</c> (ValueError), too many handles (OSError EMFILE) or mapped bytes (OSError ENOMEM).</summary>
+    LimitExceeded = 5,
+
+    /// <summary>The memory is leased (BufferError): close and resize wait for the leases to be released.</summary>
+    Leased = 6,
+
+    /// <summary>The file's owner failed while running the operation and restarted (OSError EIO): it may or may not have
+    /// been applied.</summary>
+    OwnerRestarted = 7,
+
+    /// <summary>A request MmapActors does not accept (a batch inside a batch, an operation of an unknown type).</summary>
+    InvalidRequest = 8,
+}
