@@ -91,8 +91,12 @@ public static class MmapMetrics
 
     /// <summary>Records one executed operation and its reply: the operation, the bytes it moved (as the operation itself
     /// counts them), or its error. A batch is recorded with each operation it ran.</summary>
-    internal static void RecordOperation(MapOperation operation, MapReply reply)
+    internal static void RecordOperation(MapOperation? operation, MapReply reply)
     {
+        if (operation is null)
+        {
+            return; // a malformed request, answered with an error; there is no operation to count
+        }
         // Each instrument is checked first: with nobody listening, this is a few field reads and type tests.
         if (Operations.Enabled)
         {
@@ -124,6 +128,10 @@ public static class MmapMetrics
     private static void RecordBatch(Batch batch, BatchReply reply)
     {
         var operations = batch.Operations;
+        if (operations is null)
+        {
+            return;
+        }
         for (int i = 0; i < reply.Results.Count && i < operations.Count; i++)
         {
             RecordOperation(operations[i], reply.Results[i]);

@@ -104,27 +104,35 @@ internal sealed class SharedFile
     }
 
     /// <summary>Runs one operation on a handle; a handle that was closed (or never existed) behaves as a closed map.</summary>
-    public MapReply Execute(long handleId, MapOperation operation)
+    /// <remarks>A request from the network may lack a field (a null operation, list or array): that is the caller's error,
+    /// answered as a TypeError with <see cref="MmapErrorCode.InvalidRequest"/>, never a failure of the owner.</remarks>
+    public MapReply Execute(long handleId, MapOperation? operation)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        if (!_handles.TryGetValue(handleId, out var handle))
-        {
-            return operation.RunClosed();
-        }
         try
         {
-            return Run(handle, operation, checkLimit: true);
+            if (operation is null)
+            {
+                throw Malformed();
+            }
+            return _handles.TryGetValue(handleId, out var handle) ? Run(handle, operation, checkLimit: true) : operation.RunClosed();
         }
         catch (MmapException e)
         {
             return MmapError.From(e);
         }
+        catch (Exception e) when (e is NullReferenceException or ArgumentNullException)
+        {
+            return MmapError.From(Malformed());
+        }
     }
 
+    private static MmapException Malformed() =>
+        new(MmapErrorKind.TypeError, "malformed request: an operation or one of its values is missing") { Code = MmapErrorCode.InvalidRequest };
+
     /// <summary>Whether <paramref name="operation"/> may block its thread for long (see <see cref="MapOperation.MayBlock"/>).</summary>
-    public bool MayBlock(long handleId, MapOperation operation)
+    public bool MayBlock(long handleId, MapOperation? operation)
     {
-        if (!_handles.TryGetValue(handleId, out var handle))
+        if (operation is null || !_handles.TryGetValue(handleId, out var handle))
         {
             return false;
         }
@@ -134,7 +142,7 @@ internal sealed class SharedFile
         {
             return operation.MayBlock(map);
         }
-        catch (MmapException)
+        catch (Exception e) when (e is MmapException or NullReferenceException or ArgumentNullException)
         {
             return false; // it will fail at once when it runs
         }
@@ -169,7 +177,7 @@ internal sealed class SharedFile
     /// </summary>
     internal MapReply RunBatch(SharedHandle handle, Batch batch)
     {
-        foreach (var operation in batch.Operations)
+        foreach (var operation in batch.Operations ?? throw Malformed())
         {
             if (operation is null)
             {

@@ -64,6 +64,14 @@ public sealed class WindowedFindTests : IDisposable
         Assert.False(_file.MayBlock(_handle, new Find([1], 0, 1 << 20)));
     }
 
+    [Fact]
+    public void A_batch_of_small_reads_that_copies_more_than_a_few_megabytes_together_is_run_off_the_hot_path()
+    {
+        Assert.False(_file.MayBlock(_handle, new Batch(Enumerable.Range(0, 64).Select(i => new ReadAt(i * 4096L, 4096)).ToArray())));
+        Assert.True(_file.MayBlock(_handle, new Batch(Enumerable.Range(0, 16).Select(i => new ReadAt(i * (1L << 20), 1 << 20)).ToArray())));
+        Assert.True(_file.MayBlock(_handle, new Batch([Tell.Instance, new Flush()])));
+    }
+
     public void Dispose()
     {
         _reference.Dispose();

@@ -22,16 +22,23 @@ public sealed partial record Batch
 
     internal override long BytesWritten(MapReply reply) => Sum(reply, static (o, r) => o.BytesWritten(r));
 
+    /// <summary>One operation that may block, or many small ones that copy more than a few milliseconds' worth together.</summary>
     internal override bool MayBlock(MemoryMap map)
     {
+        long total = 0;
         foreach (var operation in Operations)
         {
+            if (operation is Batch)
+            {
+                continue; // refused when it runs
+            }
             if (operation.MayBlock(map))
             {
                 return true;
             }
+            total = SaturatingAdd(total, Math.Max(0, operation.RangeLength(map)));
         }
-        return false;
+        return total > BlockingBytes;
     }
 
     /// <summary>On a closed handle each operation behaves as on a closed map, up to the first error.</summary>
