@@ -132,6 +132,7 @@ public sealed unsafe partial class MemoryMap
     /// <summary>CPython's <c>new_mmap_object</c> (Unix), check for check in its order.</summary>
     private static MemoryMap Create(int fd, long length, int flags, int prot, MmapAccess access, long offset, bool trackFd)
     {
+        Guard.EnsureInstalled();
         if (length < 0)
         {
             throw new MmapException(MmapErrorKind.OverflowError, "memory mapped length must be positive");
@@ -230,6 +231,6 @@ public sealed unsafe partial class MemoryMap
             }
             throw MmapException.FromErrno(errno);
         }
-        return new MemoryMap(data, length, offset, ownFd, trackFd, regular, flags, access) { IsAnonymous = fd == -1 };
+        return new MemoryMap(data, length, offset, ownFd, trackFd, flags, access) { IsAnonymous = fd == -1 };
     }
 }
