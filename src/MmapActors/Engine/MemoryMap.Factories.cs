@@ -176,6 +176,13 @@ public sealed unsafe partial class MemoryMap
             default:
                 throw new MmapException(MmapErrorKind.ValueError, "mmap invalid access parameter.");
         }
+        // CPython adds MAP_ANONYMOUS itself for descriptor -1, so an explicit one there changes nothing (CPython's own
+        // test_find_does_not_access_beyond_buffer passes it). With a real descriptor it would silently map memory
+        // instead of the file, so there it stays refused.
+        if (fd == -1)
+        {
+            flags &= ~LibC.MAP_ANONYMOUS;
+        }
         if ((flags & ~AllowedFlags) != 0)
         {
             throw new MmapException(MmapErrorKind.ValueError, $"mmap flags 0x{flags & ~AllowedFlags:x} are not supported by MmapActors");
