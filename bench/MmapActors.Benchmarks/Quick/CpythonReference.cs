@@ -56,8 +56,8 @@ internal sealed class CpythonReference : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="figure"/> (<c>read4k</c>, <c>write4k</c>, <c>read1m</c>) for <paramref name="duration"/>.</summary>
-    /// <returns>The operations completed and the time they took, as the subprocess measured them.</returns>
-    public async Task<(long Steps, TimeSpan Elapsed)> MeasureAsync(string figure, TimeSpan duration)
+    /// <returns>The operations completed, the time they took and the subprocess's CPU time, as it measured them.</returns>
+    public async Task<(long Steps, TimeSpan Elapsed, TimeSpan Cpu)> MeasureAsync(string figure, TimeSpan duration)
     {
         await _process.StandardInput.WriteLineAsync(FormattableString.Invariant($"{figure} {duration.TotalSeconds:F3}")).ConfigureAwait(false);
         await _process.StandardInput.FlushAsync().ConfigureAwait(false);
@@ -65,7 +65,8 @@ internal sealed class CpythonReference : IAsyncDisposable
                       ?? throw new InvalidOperationException("the python3 subprocess exited during a measurement");
         string[] parts = line.Split(' ');
         return (long.Parse(parts[0], CultureInfo.InvariantCulture),
-            TimeSpan.FromTicks(long.Parse(parts[1], CultureInfo.InvariantCulture) / 100));
+            TimeSpan.FromTicks(long.Parse(parts[1], CultureInfo.InvariantCulture) / 100),
+            TimeSpan.FromTicks(long.Parse(parts[2], CultureInfo.InvariantCulture) / 100));
     }
 
     /// <summary>Ends the subprocess (closing its stdin ends its loop).</summary>

@@ -221,8 +221,8 @@ internal static class QuickRunner
                 if (run.Spec.External is { } external)
                 {
                     await external(round == 0 ? options.Warmup : rewarm).ConfigureAwait(false);
-                    var (externalSteps, externalElapsed) = await external(slice).ConfigureAwait(false);
-                    run.Add(externalSteps, externalElapsed, default);
+                    var (externalSteps, externalElapsed, cpu) = await external(slice).ConfigureAwait(false);
+                    run.Add(externalSteps, externalElapsed, new ProcessCounters(cpu, 0, 0, 0));
                     Console.Error.WriteLine($"  round {round + 1}/{options.Rounds}  {run.Spec.Name}  {Report.FormatValue(run.LastSlice)}");
                     continue;
                 }

@@ -1,6 +1,7 @@
 """The cpython.* figures of `quick`: CPython's own mmap on the bench file, driven over stdin by CpythonReference.cs.
 
-Each command line is `<figure> <seconds>`; the answer is `<steps> <nanoseconds>` for the loop that ran that long.
+Each command line is `<figure> <seconds>`; the answer is `<steps> <nanoseconds> <cpu nanoseconds>` for the loop that
+ran that long (CPU time of this process: on a busy machine CPU per step moves far less than steps per second).
 The access patterns are the raw.* callers': random 4 KiB-aligned 4 KiB slices (read: m[a:a+4096]; write:
 m[a:a+4096] = block) and sequential 1 MiB slices wrapping at the end. The random offsets are drawn beforehand, so the
 loop measures the slicing, not Python's random module (the .NET callers draw theirs inline, which only favours CPython).
@@ -63,9 +64,10 @@ def main(path):
     print("ready", sys.version.split()[0], flush=True)
     for line in sys.stdin:
         name, seconds = line.split()
+        cpu = time.process_time_ns()
         start = time.perf_counter_ns()
         steps = figures[name](start + int(float(seconds) * 1e9))
-        print(steps, time.perf_counter_ns() - start, flush=True)
+        print(steps, time.perf_counter_ns() - start, time.process_time_ns() - cpu, flush=True)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,6 @@ internal static unsafe partial class Guard
 {
     private const string Library = "libmmapactors_guard";
 
-    /// <summary>
-    /// Copies at or below this size run without the GC transition: the copy takes well under a microsecond, so the
-    /// runtime is never kept waiting, and the transition would otherwise be a tenth of a 4 KiB read.
-    /// </summary>
-    public const int ShortCopy = 64 * 1024;
-
     private static readonly bool Installed = Install();
 
     /// <summary>Installs the SIGBUS handler (once per process).</summary>
@@ -43,10 +37,11 @@ internal static unsafe partial class Guard
     /// <returns>0, or -1 with the faulting address in <paramref name="fault"/>.</returns>
     public static int Copy(void* destination, void* source, nuint count, nuint low, nuint high, out nuint fault)
     {
+        // A normal P/Invoke with its GC transition (a few tens of nanoseconds), never SuppressGCTransition: a page
+        // that is not cached makes the copy wait for the disk, and the runtime must be able to suspend this thread
+        // for a collection meanwhile.
         nuint where = 0;
-        int result = count <= ShortCopy
-            ? MmgCopyShort(destination, source, count, low, high, &where)
-            : MmgCopy(destination, source, count, low, high, &where);
+        int result = MmgCopy(destination, source, count, low, high, &where);
         fault = where;
         return result;
     }
@@ -66,10 +61,6 @@ internal static unsafe partial class Guard
 
     [LibraryImport(Library, EntryPoint = "mmg_copy")]
     private static partial int MmgCopy(void* destination, void* source, nuint count, nuint low, nuint high, nuint* fault);
-
-    [LibraryImport(Library, EntryPoint = "mmg_copy")]
-    [SuppressGCTransition]
-    private static partial int MmgCopyShort(void* destination, void* source, nuint count, nuint low, nuint high, nuint* fault);
 
     [LibraryImport(Library, EntryPoint = "mmg_copy_strided")]
     private static partial int MmgCopyStrided(byte* destination, nint destinationStride, byte* source, nint sourceStride,
