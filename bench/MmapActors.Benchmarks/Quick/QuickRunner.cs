@@ -45,6 +45,7 @@ internal static class QuickRunner
         new("diag.direct.read4k.c16", "local.read4k.c16", null),
         new("diag.direct.read4k.c16", "akka.echo.c16", null),
         new("diag.raw.fstat", "raw.read4k", null),
+        new("raw.read4k", "diag.raw.read4k.unguarded", null),
         new("diag.sink.echo.c1", "akka.echo.c1", null),
         new("diag.sink.echo.c16", "akka.echo.c16", null),
         new("diag.sink.read4k.c1", "akka.echo.c1", null),
@@ -101,6 +102,12 @@ internal static class QuickRunner
         {
             specs = [.. specs.SkipLast(2), .. await DiagnosticsAsync(env, echo, descriptor).ConfigureAwait(false), .. specs.TakeLast(2)];
         }
+        // Unguarded reads through a lease of the raw map: the SIGBUS guard's cost, measured beside raw.read4k.
+        using var rawLease = rawMap.Lease();
+        if (options.Diagnostics || options.Filters.Any(f => "diag.raw.read4k.unguarded".Contains(f, StringComparison.OrdinalIgnoreCase)))
+        {
+            specs = [.. specs.SkipLast(2), FigureSpec.Ops("diag.raw.read4k.unguarded", () => [new UnguardedRead4kCaller(rawLease)]), .. specs.TakeLast(2)];
+        }
         var selected = Select(specs, options.Filters, options.WithBaselines);
         Console.Error.WriteLine($"setup done in {clock.Elapsed.TotalSeconds:F1} s; measuring {selected.Count} figure(s), " +
                                 $"{options.Warmup.TotalSeconds:0.##} s warm-up + {options.Duration.TotalSeconds:0.##} s each in {options.Rounds} interleaved round(s)");
@@ -132,7 +139,7 @@ internal static class QuickRunner
     /// <summary>
     /// The <c>diag.*</c> figures, which take <c>local.read4k</c> apart: the Ask timeout the client passes, the owner's
     /// dedicated dispatcher, the client and owner path without engine work, the owner asked directly without a timeout,
-    /// the file-size syscall the engine makes on every access, a reply sink in place of Ask (a prototype), and one
+    /// the file-size syscall the engine made on every access before the SIGBUS guard, a reply sink in place of Ask (a prototype), and one
     /// mapping shared by 16 callers in place of 16.
     /// </summary>
     private static async Task<FigureSpec[]> DiagnosticsAsync(BenchEnvironment env, IActorRef echo, SafeFileHandle descriptor)
