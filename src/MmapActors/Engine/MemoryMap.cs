@@ -9,7 +9,7 @@ namespace MmapActors;
 /// A memory-mapped file or anonymous memory with the behaviour of CPython 3.13's <c>mmap.mmap</c> on Linux:
 /// the same members, results, errors (as <see cref="MmapException"/> with CPython's class and message) and
 /// edge cases. Where CPython kills the process (SIGBUS after <c>resize(0)</c>, after a truncation from
-/// outside, after growing a shared anonymous map) a <see cref="MemoryMap"/> raises an
+/// outside, when a write into a hole finds the disk full, after growing a shared anonymous map) a <see cref="MemoryMap"/> raises an
 /// <see cref="MmapException"/> instead and stays usable; <c>docs/conformance.md</c> lists every deviation.
 /// </summary>
 /// <remarks>

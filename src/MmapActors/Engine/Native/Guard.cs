@@ -17,20 +17,23 @@ internal static unsafe partial class Guard
 {
     private const string Library = "libmmapactors_guard";
 
-    private static readonly bool Installed = Install();
+    private static volatile bool s_installed;
 
-    /// <summary>Installs the SIGBUS handler (once per process).</summary>
+    /// <summary>Installs the SIGBUS handler (once per process: the native side runs it under pthread_once).</summary>
     /// <exception cref="MmapException">OSError when the handler cannot be installed.</exception>
     /// <exception cref="DllNotFoundException">The library was not built or not copied next to MmapActors.dll.</exception>
     public static void EnsureInstalled()
     {
-        if (!Installed)
+        if (s_installed)
+        {
+            return;
+        }
+        if (MmgInstall() != 0)
         {
             throw MmapException.FromErrno(LibC.EIO, "the SIGBUS handler of libmmapactors_guard could not be installed");
         }
+        s_installed = true;
     }
-
-    private static bool Install() => MmgInstall() == 0;
 
     /// <summary>memmove(<paramref name="destination"/>, <paramref name="source"/>, <paramref name="count"/>) guarded
     /// against a SIGBUS in the mapped range [<paramref name="low"/>, <paramref name="high"/>).</summary>
