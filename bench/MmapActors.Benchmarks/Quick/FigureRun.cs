@@ -28,7 +28,9 @@ internal sealed class FigureRun(FigureSpec spec, IReadOnlyList<Caller> callers)
     /// bytes allocated per caller step. Unlike ops/s these hardly move when other processes share the cores, so they are what to compare on a busy
     /// machine.
     /// </summary>
-    public string PerStep => FormattableString.Invariant(
+    public string PerStep => Spec.External is not null
+        ? FormattableString.Invariant($"{_counters.Cpu.TotalMicroseconds / _steps,8:F2} us CPU  (of the python3 subprocess)")
+        : FormattableString.Invariant(
         $"{_counters.Cpu.TotalMicroseconds / _steps,8:F2} us CPU  {(double)_counters.MinorFaults / _steps,7:F3} faults  {(double)_counters.ContextSwitches / _steps,6:F2} ctxsw  {(double)_counters.AllocatedBytes / _steps,8:F0} B alloc  per step");
 
     /// <summary>Records a slice.</summary>

@@ -10,6 +10,10 @@ namespace MmapActors.Benchmarks.Quick;
 /// <param name="Callers">The callers that run side by side.</param>
 internal sealed record FigureSpec(string Name, string Unit, double UnitsPerStep, double Scale, Func<IReadOnlyList<Caller>> Callers)
 {
+    /// <summary>For a figure measured outside this process (the <c>cpython.*</c> figures): runs one slice of the given
+    /// length and returns the steps completed, the time taken and that process's CPU time. Such a figure has no callers.</summary>
+    public Func<TimeSpan, Task<(long Steps, TimeSpan Elapsed, TimeSpan Cpu)>>? External { get; init; }
+
     /// <summary>Operations per second.</summary>
     public static FigureSpec Ops(string name, Func<IReadOnlyList<Caller>> callers) => new(name, "ops/s", 1, 1, callers);
 

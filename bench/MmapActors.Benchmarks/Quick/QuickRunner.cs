@@ -17,13 +17,21 @@ internal static class QuickRunner
     /// <summary>Figures next to their baselines, with the targets the project set.</summary>
     public static IReadOnlyList<Comparison> Comparisons { get; } =
     [
+        new("raw.read4k", "cpython.read4k", 0.90),
+        new("raw.read1m", "cpython.read1m", null),
+        new("raw.write4k", "cpython.write4k", null),
         new("local.read4k.c1", "akka.echo.c1", 0.50),
+        new("local.read4k.c1", "cpython.read4k", null),
         new("local.read4k.c1", "raw.read4k", null),
         new("local.read4k.c16", "akka.echo.c16", 0.70),
         new("local.read4k.c16", "raw.read4k", null),
+        new("local.read4k.c16", "cpython.read4k", null),
         new("local.batch64.read4k", "raw.read4k", 0.75),
+        new("local.batch64.read4k", "cpython.read4k", 1.0),
         new("local.read1m", "raw.read1m", 0.5),
+        new("local.read1m", "cpython.read1m", 1.0),
         new("local.write4k.c16", "raw.write4k", 0.50),
+        new("local.write4k.c16", "cpython.write4k", null),
         new("local.write4k.c16", "akka.echo.c16", null),
         new("remote.read4k.c16", "remote.echo.c16", 0.80),
         new("remote.stream", "remote.echo.c16", null),
@@ -37,6 +45,7 @@ internal static class QuickRunner
         new("diag.direct.read4k.c16", "local.read4k.c16", null),
         new("diag.direct.read4k.c16", "akka.echo.c16", null),
         new("diag.raw.fstat", "raw.read4k", null),
+        new("raw.read4k", "diag.raw.read4k.unguarded", null),
         new("diag.sink.echo.c1", "akka.echo.c1", null),
         new("diag.sink.echo.c16", "akka.echo.c16", null),
         new("diag.sink.read4k.c1", "akka.echo.c1", null),
@@ -63,6 +72,9 @@ internal static class QuickRunner
         long length = BenchFile.Length;
         var handles = env.Handles;
         await using var remote = await RemoteEnvironment.CreateAsync(env.File).ConfigureAwait(false);
+        var (cpython, skipped) = await CpythonReference.StartAsync(env.File.Path).ConfigureAwait(false);
+        await using var cpythonLifetime = cpython;
+        Console.Error.WriteLine(cpython is null ? $"cpython.*: skipped ({skipped})" : $"cpython.*: python3 {cpython.Version} as a subprocess on the same file");
 
         // Printed in this order; measured reads first, writes last (see below).
         FigureSpec[] specs =
@@ -78,12 +90,23 @@ internal static class QuickRunner
             FigureSpec.Ops("remote.echo.c16", () => Enumerable.Range(0, 16).Select(_ => (Caller)new RemoteEchoCaller(remote.Echo)).ToArray()),
             FigureSpec.Ops("remote.read4k.c16", () => remote.Handles.Select(h => (Caller)new ClientRead4kCaller(h, length)).ToArray()),
             new FigureSpec("remote.stream", "MB/s", RemoteStreamCaller.RangeBytes, 1e-6, () => [new RemoteStreamCaller(remote.Handles[0], length)]),
+            FigureSpec.Ops("cpython.read4k", () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read4k", d) },
+            FigureSpec.GigabytesPerSecond("cpython.read1m", Caller.Chunk, () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read1m", d) },
+            FigureSpec.Ops("cpython.write4k", () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("write4k", d) },
             FigureSpec.Ops("raw.write4k", () => [new RawWrite4kCaller(rawMap)]),
             FigureSpec.Ops("local.write4k.c16", () => handles.Take(16).Select(h => (Caller)new ClientWrite4kCaller(h, length)).ToArray()),
         ];
+        // Without python3 the cpython.* figures are left out (the report lists no ratio to them).
+        specs = [.. specs.Where(s => cpython is not null || !s.Name.StartsWith("cpython.", StringComparison.Ordinal))];
         if (options.Diagnostics)
         {
             specs = [.. specs.SkipLast(2), .. await DiagnosticsAsync(env, echo, descriptor).ConfigureAwait(false), .. specs.TakeLast(2)];
+        }
+        // Unguarded reads through a lease of the raw map: the SIGBUS guard's cost, measured beside raw.read4k.
+        using var rawLease = rawMap.Lease();
+        if (options.Diagnostics || options.Filters.Any(f => "diag.raw.read4k.unguarded".Contains(f, StringComparison.OrdinalIgnoreCase)))
+        {
+            specs = [.. specs.SkipLast(2), FigureSpec.Ops("diag.raw.read4k.unguarded", () => [new UnguardedRead4kCaller(rawLease)]), .. specs.TakeLast(2)];
         }
         var selected = Select(specs, options.Filters, options.WithBaselines);
         Console.Error.WriteLine($"setup done in {clock.Elapsed.TotalSeconds:F1} s; measuring {selected.Count} figure(s), " +
@@ -116,7 +139,7 @@ internal static class QuickRunner
     /// <summary>
     /// The <c>diag.*</c> figures, which take <c>local.read4k</c> apart: the Ask timeout the client passes, the owner's
     /// dedicated dispatcher, the client and owner path without engine work, the owner asked directly without a timeout,
-    /// the file-size syscall the engine makes on every access, a reply sink in place of Ask (a prototype), and one
+    /// the file-size syscall the engine made on every access before the SIGBUS guard, a reply sink in place of Ask (a prototype), and one
     /// mapping shared by 16 callers in place of 16.
     /// </summary>
     private static async Task<FigureSpec[]> DiagnosticsAsync(BenchEnvironment env, IActorRef echo, SafeFileHandle descriptor)
@@ -202,6 +225,14 @@ internal static class QuickRunner
         {
             foreach (var run in runs)
             {
+                if (run.Spec.External is { } external)
+                {
+                    await external(round == 0 ? options.Warmup : rewarm).ConfigureAwait(false);
+                    var (externalSteps, externalElapsed, cpu) = await external(slice).ConfigureAwait(false);
+                    run.Add(externalSteps, externalElapsed, new ProcessCounters(cpu, 0, 0, 0));
+                    Console.Error.WriteLine($"  round {round + 1}/{options.Rounds}  {run.Spec.Name}  {Report.FormatValue(run.LastSlice)}");
+                    continue;
+                }
                 // Start every slice from the same heap state: the previous figure's garbage must not be collected on our time.
                 GC.Collect();
                 GC.WaitForPendingFinalizers();

@@ -46,9 +46,9 @@ public sealed unsafe partial class MemoryMap
         {
             throw new MmapException(MmapErrorKind.ValueError, "read byte out of range");
         }
-        EnsureBacked(_position + 1);
-        byte value = *Pointer(_position++);
-        GC.KeepAlive(this);
+        byte value = 0;
+        CopyOut(_position, new Span<byte>(ref value));
+        _position++;
         return value;
     }
 
@@ -61,8 +61,7 @@ public sealed unsafe partial class MemoryMap
         {
             return [];
         }
-        EnsureBacked(_size);
-        long newline = IndexOf(_position, _size, "\n"u8);
+        long newline = SearchWindows(_position, _size, "\n"u8, reverse: false);
         long end = newline < 0 ? _size : newline + 1;
         var line = NewArray(end - _position);
         CopyOut(_position, line);
@@ -107,9 +106,9 @@ public sealed unsafe partial class MemoryMap
         {
             throw new MmapException(MmapErrorKind.ValueError, "write byte out of range");
         }
-        EnsureBacked(_position + 1);
-        *Pointer(_position++) = (byte)value;
-        GC.KeepAlive(this);
+        byte b = (byte)value;
+        CopyIn(_position, new ReadOnlySpan<byte>(ref b));
+        _position++;
     }
 
     /// <summary>
@@ -202,9 +201,7 @@ public sealed unsafe partial class MemoryMap
         {
             return;
         }
-        EnsureBacked(Math.Max(destination, source) + count);
-        Buffer.MemoryCopy(Pointer(source), Pointer(destination), count, count);
-        GC.KeepAlive(this);
+        MoveWithin(destination, source, count);
     }
 
     /// <summary>Python's <c>bytes(m)</c> (and <c>m[:]</c>): a copy of the whole map.</summary>
@@ -224,87 +221,11 @@ public sealed unsafe partial class MemoryMap
         {
             return -1;
         }
-        EnsureBacked(end);
-        return reverse ? LastIndexOf(start, end, sub) : IndexOf(start, end, sub);
+        return SearchWindows(start, end, sub, reverse);
     }
 
     /// <summary>CPython's search bounds: negative counts from the end, then clamped to [0, length].</summary>
     private long ClampToMap(long index) => index < 0 ? Math.Max(0, index + _size) : Math.Min(index, _size);
-
-    /// <summary>Index of the first <paramref name="sub"/> in map bytes [start, end), scanning in chunks that
-    /// overlap by <c>sub.Length - 1</c> so maps over 2 GiB are searched whole.</summary>
-    private long IndexOf(long start, long end, ReadOnlySpan<byte> sub)
-    {
-        if (sub.IsEmpty)
-        {
-            return start;
-        }
-        long chunk = ChunkFor(sub.Length);
-        for (long chunkStart = start; end - chunkStart >= sub.Length; chunkStart += chunk - sub.Length + 1)
-        {
-            long chunkLength = Math.Min(end - chunkStart, chunk);
-            int found = Bytes(chunkStart, chunkLength).IndexOf(sub);
-            GC.KeepAlive(this);
-            if (found >= 0)
-            {
-                return chunkStart + found;
-            }
-            if (chunkStart + chunkLength == end)
-            {
-                break;
-            }
-        }
-        return -1;
-    }
-
-    private long LastIndexOf(long start, long end, ReadOnlySpan<byte> sub)
-    {
-        if (sub.IsEmpty)
-        {
-            return end;
-        }
-        long chunk = ChunkFor(sub.Length);
-        for (long chunkEnd = end; chunkEnd - start >= sub.Length; chunkEnd -= chunk - sub.Length + 1)
-        {
-            long chunkStart = Math.Max(start, chunkEnd - chunk);
-            int found = Bytes(chunkStart, chunkEnd - chunkStart).LastIndexOf(sub);
-            GC.KeepAlive(this);
-            if (found >= 0)
-            {
-                return chunkStart + found;
-            }
-            if (chunkStart == start)
-            {
-                break;
-            }
-        }
-        return -1;
-    }
-
-    /// <summary>A search window that always advances: at least twice the needle, at most a span's limit.</summary>
-    private static long ChunkFor(int needleLength) => Math.Min(int.MaxValue, Math.Max(MaxChunk, 2L * needleLength));
-
-    private void CopyOut(long position, Span<byte> destination)
-    {
-        if (destination.IsEmpty)
-        {
-            return;
-        }
-        EnsureBacked(position + destination.Length);
-        new ReadOnlySpan<byte>(Pointer(position), destination.Length).CopyTo(destination);
-        GC.KeepAlive(this);
-    }
-
-    private void CopyIn(long position, ReadOnlySpan<byte> source)
-    {
-        if (source.IsEmpty)
-        {
-            return;
-        }
-        EnsureBacked(position + source.Length);
-        source.CopyTo(new Span<byte>(Pointer(position), source.Length));
-        GC.KeepAlive(this);
-    }
 
     private static byte[] NewArray(long length)
     {

@@ -132,6 +132,7 @@ public sealed unsafe partial class MemoryMap
     /// <summary>CPython's <c>new_mmap_object</c> (Unix), check for check in its order.</summary>
     private static MemoryMap Create(int fd, long length, int flags, int prot, MmapAccess access, long offset, bool trackFd)
     {
+        Guard.EnsureInstalled();
         if (length < 0)
         {
             throw new MmapException(MmapErrorKind.OverflowError, "memory mapped length must be positive");
@@ -174,6 +175,13 @@ public sealed unsafe partial class MemoryMap
                 break;
             default:
                 throw new MmapException(MmapErrorKind.ValueError, "mmap invalid access parameter.");
+        }
+        // CPython adds MAP_ANONYMOUS itself for descriptor -1, so an explicit one there changes nothing (CPython's own
+        // test_find_does_not_access_beyond_buffer passes it). With a real descriptor it would silently map memory
+        // instead of the file, so there it stays refused.
+        if (fd == -1)
+        {
+            flags &= ~LibC.MAP_ANONYMOUS;
         }
         if ((flags & ~AllowedFlags) != 0)
         {
@@ -230,6 +238,6 @@ public sealed unsafe partial class MemoryMap
             }
             throw MmapException.FromErrno(errno);
         }
-        return new MemoryMap(data, length, offset, ownFd, trackFd, regular, flags, access) { IsAnonymous = fd == -1 };
+        return new MemoryMap(data, length, offset, ownFd, trackFd, flags, access) { IsAnonymous = fd == -1 };
     }
 }

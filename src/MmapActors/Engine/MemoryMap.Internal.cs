@@ -35,27 +35,21 @@ public sealed unsafe partial class MemoryMap
         }
         _data = moved;
         _size = newLength;
-        _turnBackedEnd = -1;
         return true;
     }
 
     /// <summary>
-    /// Starts an owner turn (a batch): the file's length is read once, and accesses within it need no further
-    /// <c>statx</c> until <see cref="EndTurn"/>. The truncation guard is a check-then-access race in any case (a
-    /// truncation between the check and the copy still faults); one check per turn keeps that meaning while sparing a
-    /// system call per operation of the batch. A resize in the turn measures again.
+    /// Starts an owner turn (a batch). Nothing to do since every access is guarded against SIGBUS itself (the file's
+    /// length used to be read once per turn here); kept so the owner's turn protocol stays one call each way.
     /// </summary>
     internal void BeginTurn()
     {
-        _turnBackedEnd = -1;
-        if (_guardTruncation && _data != 0 && LibC.FileStatus(_fd, out _, out long fileSize) == 0)
-        {
-            _turnBackedEnd = BackedEnd(fileSize);
-        }
     }
 
-    /// <summary>Ends the turn <see cref="BeginTurn"/> started: every access checks the file again.</summary>
-    internal void EndTurn() => _turnBackedEnd = -1;
+    /// <summary>Ends the turn <see cref="BeginTurn"/> started.</summary>
+    internal void EndTurn()
+    {
+    }
 
     /// <summary>Flushes a writable shared map; used when an owner shuts down. Errors are reported, not thrown.</summary>
     internal MmapException? TryFlushAll()

@@ -14,9 +14,8 @@ public sealed unsafe partial class MemoryMap
         {
             CheckValid();
             long i = ResolveIndex(index);
-            EnsureBacked(i + 1);
-            byte value = *Pointer(i);
-            GC.KeepAlive(this);
+            byte value = 0;
+            CopyOut(i, new Span<byte>(ref value));
             return value;
         }
         set
@@ -28,9 +27,8 @@ public sealed unsafe partial class MemoryMap
             {
                 throw new MmapException(MmapErrorKind.ValueError, "mmap item value must be in range(0, 256)");
             }
-            EnsureBacked(i + 1);
-            *Pointer(i) = (byte)value;
-            GC.KeepAlive(this);
+            byte b = (byte)value;
+            CopyIn(i, new ReadOnlySpan<byte>(ref b));
         }
     }
 
@@ -51,13 +49,7 @@ public sealed unsafe partial class MemoryMap
             CopyOut(first, result);
             return result;
         }
-        EnsureBacked(SliceEnd(first, stride, count));
-        byte* source = Pointer(first);
-        for (long i = 0; i < count; i++, source += stride)
-        {
-            result[i] = *source;
-        }
-        GC.KeepAlive(this);
+        Gather(first, stride, count, result);
         return result;
     }
 
@@ -83,13 +75,7 @@ public sealed unsafe partial class MemoryMap
             CopyIn(first, value);
             return;
         }
-        EnsureBacked(SliceEnd(first, stride, count));
-        byte* target = Pointer(first);
-        for (int i = 0; i < value.Length; i++, target += stride)
-        {
-            *target = value[i];
-        }
-        GC.KeepAlive(this);
+        Scatter(first, stride, value);
     }
 
     /// <summary>Python's <c>del m[i]</c>, which CPython never allows; present so the error matches.</summary>
@@ -126,8 +112,7 @@ public sealed unsafe partial class MemoryMap
         {
             return false;
         }
-        EnsureBacked(_size);
-        return IndexOf(0, _size, item) >= 0;
+        return SearchWindows(0, _size, item, reverse: false) >= 0;
     }
 
     private long ResolveIndex(long index)
@@ -139,8 +124,4 @@ public sealed unsafe partial class MemoryMap
         }
         return i;
     }
-
-    /// <summary>One past the highest map index a slice of <paramref name="count"/> items touches.</summary>
-    private static long SliceEnd(long first, long stride, long count) =>
-        stride > 0 ? first + (count - 1) * stride + 1 : first + 1;
 }

@@ -9,14 +9,16 @@ namespace MmapActors;
 /// A memory-mapped file or anonymous memory with the behaviour of CPython 3.13's <c>mmap.mmap</c> on Linux:
 /// the same members, results, errors (as <see cref="MmapException"/> with CPython's class and message) and
 /// edge cases. Where CPython kills the process (SIGBUS after <c>resize(0)</c>, after a truncation from
-/// outside, after growing a shared anonymous map) a <see cref="MemoryMap"/> raises an
+/// outside, when a write into a hole finds the disk full, after growing a shared anonymous map) a <see cref="MemoryMap"/> raises an
 /// <see cref="MmapException"/> instead and stays usable; <c>docs/conformance.md</c> lists every deviation.
 /// </summary>
 /// <remarks>
 /// <para>A <see cref="MemoryMap"/> is not thread-safe, like the CPython object it mirrors: one owner
 /// (in MmapActors, one actor) serializes every call.</para>
 /// <para>The map holds one mapping for its whole life (re-created only by <see cref="Resize"/>) and its own
-/// duplicate of the file descriptor. Data is copied through the mapping's address with spans. Every method
+/// duplicate of the file descriptor. Data is copied to and from the mapping by a small native routine that survives
+/// SIGBUS (see <c>MemoryMap.Guarded.cs</c>): a page cut off by a truncation raises OSError errno 5, a write into a
+/// hole the filesystem has no space for raises OSError errno 28, and the process goes on. Every method
 /// that touches that address calls <see cref="GC.KeepAlive"/> after the access: the finalizer unmaps a map
 /// its owner forgot to close, and the JIT may let a map be collected as soon as a method no longer reads its
 /// fields, even while a long copy or search through the raw address is still running.</para>
@@ -32,22 +34,19 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
     private readonly long _offset;
     private int _fd;
     private readonly bool _trackFd;
-    private readonly bool _guardTruncation;
     private readonly int _flags;
     private MmapAccess _access;
     private int _exports;
     private bool _fsyncPending;
     private int _writebackErrno;
-    private long _turnBackedEnd = -1; // within an owner turn: map bytes [0, this) are known to be backed
 
-    private MemoryMap(nint data, long size, long offset, int fd, bool trackFd, bool regularFile, int flags, MmapAccess access)
+    private MemoryMap(nint data, long size, long offset, int fd, bool trackFd, int flags, MmapAccess access)
     {
         _data = data;
         _size = size;
         _offset = offset;
         _fd = fd;
         _trackFd = trackFd;
-        _guardTruncation = fd >= 0 && regularFile;
         _flags = flags;
         _access = access;
     }
@@ -353,9 +352,9 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
             // mremap(2) refuses a zero length; fail before ftruncate so no data is lost (deviation D1).
             throw MmapException.FromErrno(LibC.EINVAL);
         }
-        if (_fd >= 0 && LibC.Ftruncate(_fd, _offset + newSize) != 0)
+        if (_fd >= 0)
         {
-            throw MmapException.FromLastError();
+            SetFileLength(_fd, _offset + newSize);
         }
         nint moved = LibC.Mremap(_data, (nuint)_size, (nuint)newSize, LibC.MREMAP_MAYMOVE);
         if (moved == LibC.MapFailed)
@@ -365,7 +364,36 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         _data = moved;
         _size = newSize;
         _fsyncPending = _fd >= 0;
-        _turnBackedEnd = -1; // the file changed: measure it again
+    }
+
+    /// <summary>
+    /// Sets the file's length for <see cref="Resize"/>. Growth reserves the new bytes with fallocate(2) first, so a
+    /// full filesystem is ENOSPC here, with the file unchanged, rather than at a later write through the map; on a
+    /// filesystem without fallocate the new bytes stay a hole (writes into it are still guarded: ENOSPC, never SIGBUS).
+    /// </summary>
+    private static void SetFileLength(int fd, long length)
+    {
+        int status = LibC.FileStatus(fd, out _, out long current);
+        if (status != 0)
+        {
+            throw MmapException.FromErrno(status);
+        }
+        if (length > current && LibC.Fallocate(fd, 0, current, length - current) != 0)
+        {
+            int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            // Only a lack of space is the reservation's own answer; anything else (no fallocate on this filesystem, a
+            // descriptor ftruncate refuses too) is left to ftruncate below, which gives CPython's errno.
+            if (errno is LibC.ENOSPC or LibC.EDQUOT)
+            {
+                // A failed fallocate may have allocated (and on some filesystems sized) part of the range.
+                LibC.Ftruncate(fd, current);
+                throw MmapException.FromErrno(errno);
+            }
+        }
+        if (LibC.Ftruncate(fd, length) != 0)
+        {
+            throw MmapException.FromLastError();
+        }
     }
 
     /// <summary>
@@ -427,36 +455,5 @@ public sealed unsafe partial class MemoryMap : IDisposable, IEnumerable<byte>
         }
     }
 
-    /// <summary>
-    /// Refuses to touch map bytes <c>[0, end)</c> that lie on pages wholly past the end of the file: the
-    /// kernel answers such a touch with SIGBUS, which no .NET code can catch. The file can shrink behind the
-    /// map's back (another process, another descriptor), so its length is read at each access.
-    /// </summary>
-    private void EnsureBacked(long end)
-    {
-        if (!_guardTruncation || end <= 0 || end <= _turnBackedEnd)
-        {
-            return;
-        }
-        int errno = LibC.FileStatus(_fd, out _, out long fileSize);
-        if (errno != 0)
-        {
-            throw MmapException.FromErrno(errno);
-        }
-        if (end > BackedEnd(fileSize))
-        {
-            throw new MmapException(
-                MmapErrorKind.OSError,
-                $"[Errno {LibC.EIO}] Input/output error: the file was truncated to {fileSize} bytes outside this map; " +
-                "bytes past its end cannot be accessed until it grows again",
-                LibC.EIO);
-        }
-    }
-
-    /// <summary>How far into the map a file of <paramref name="fileSize"/> bytes backs it: to the end of its last page.</summary>
-    private long BackedEnd(long fileSize) => (fileSize + PageSize - 1) / PageSize * PageSize - _offset;
-
     private byte* Pointer(long index) => (byte*)_data + index;
-
-    private Span<byte> Bytes(long start, long count) => new(Pointer(start), checked((int)count));
 }

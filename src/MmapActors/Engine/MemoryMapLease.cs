@@ -5,8 +5,9 @@ namespace MmapActors;
 /// is alive the map cannot be closed or resized, so the memory stays where it is; dispose the lease to release
 /// it. Like the map, a lease is not thread-safe.
 /// </summary>
-/// <remarks>Spans obtained from a lease must not outlive it. Accesses through a lease are not checked for a
-/// file truncated from outside (the map's own methods are). A lease that is never disposed keeps its map from
+/// <remarks>Spans obtained from a lease must not outlive it. Accesses through a lease are not guarded against
+/// SIGBUS: a span touching a page cut off by a truncation from outside ends the process, as in CPython (the map's
+/// own methods raise OSError instead). A lease that is never disposed keeps its map from
 /// being unmapped for good: even the map's finalizer leaves the memory mapped.</remarks>
 public sealed unsafe class MemoryMapLease : IDisposable
 {

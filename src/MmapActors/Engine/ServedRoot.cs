@@ -182,9 +182,10 @@ public sealed unsafe class ServedRoot : IDisposable
 
     /// <summary>
     /// Creates a new regular file beneath the root (never an existing one: <c>O_CREAT | O_EXCL</c>, mode 0600
-    /// before the umask) and sets its length with ftruncate(2). The file and its directory are fsynced, so the
-    /// new name survives a crash. The file is sparse: reserve the space (posix_fallocate) before writing through
-    /// a map if running out of disk must not mean SIGBUS.
+    /// before the umask) and reserves its length with fallocate(2), so a filesystem without room for it fails here
+    /// with 28 ENOSPC (and no file is left behind) instead of at a write into the map later. On a filesystem without
+    /// fallocate the length is set with ftruncate(2) and the file is sparse (writes into its holes are still
+    /// guarded: ENOSPC, never SIGBUS). The file and its directory are fsynced, so the new name survives a crash.
     /// </summary>
     /// <param name="relativePath">The untrusted path of the new file; its directory must exist beneath the root.</param>
     /// <param name="length">The file's length in bytes, 0 to <paramref name="maxLength"/>.</param>
@@ -193,8 +194,8 @@ public sealed unsafe class ServedRoot : IDisposable
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxLength"/> is negative.</exception>
     /// <exception cref="MmapException">ValueError when <paramref name="length"/> is negative or above
     /// <paramref name="maxLength"/>; OSError 13 EACCES on a read-only root, 17 EEXIST when the name exists
-    /// (even as a dangling symlink), 22 EINVAL when the path does not end in a file name, otherwise as
-    /// <see cref="OpenFile"/>.</exception>
+    /// (even as a dangling symlink), 22 EINVAL when the path does not end in a file name, 28 ENOSPC when the
+    /// filesystem has no room for the length, otherwise as <see cref="OpenFile"/>.</exception>
     /// <exception cref="ObjectDisposedException">The root has been disposed.</exception>
     public ServedFile CreateFile(string relativePath, long length, long maxLength)
     {
@@ -231,9 +232,13 @@ public sealed unsafe class ServedRoot : IDisposable
         var file = new SafeDescriptorHandle(fd);
         try
         {
-            if (LibC.Ftruncate(fd, length) != 0 || LibC.Fsync(fd) != 0 || LibC.Fsync(parentFd) != 0)
+            int errno = Reserve(fd, length);
+            if (errno == 0 && (LibC.Fsync(fd) != 0 || LibC.Fsync(parentFd) != 0))
             {
-                int errno = Marshal.GetLastPInvokeError();
+                errno = Marshal.GetLastPInvokeError();
+            }
+            if (errno != 0)
+            {
                 LibC.Unlinkat(parentFd, name, 0);
                 throw MmapException.FromErrno(errno, Quote(relativePath));
             }
@@ -244,6 +249,24 @@ public sealed unsafe class ServedRoot : IDisposable
             file.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Gives a new, empty file <paramref name="length"/> allocated bytes (a sparse length where the filesystem
+    /// cannot allocate ahead); ENOSPC or EDQUOT when there is no room.</summary>
+    /// <returns>0, or the errno.</returns>
+    private static int Reserve(int fd, long length)
+    {
+        if (length == 0 || LibC.Fallocate(fd, 0, 0, length) == 0)
+        {
+            return 0;
+        }
+        int errno = Marshal.GetLastPInvokeError();
+        if (errno is LibC.ENOSPC or LibC.EDQUOT)
+        {
+            return errno;
+        }
+        // No fallocate on this filesystem or another refusal: a sparse length, as before.
+        return LibC.Ftruncate(fd, length) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
     /// <summary>

@@ -394,7 +394,6 @@ public sealed class DeviationTests : IDisposable
     [Theory]
     [InlineData(0x08, "0x8")] // MAP_DROPPABLE
     [InlineData(0x10, "0x10")] // MAP_FIXED
-    [InlineData(0x20, "0x20")] // MAP_ANONYMOUS given by hand
     [InlineData(0x100, "0x100")] // MAP_GROWSDOWN
     [InlineData(0x40000, "0x40000")] // MAP_HUGETLB
     [InlineData(0x100000, "0x100000")] // MAP_FIXED_NOREPLACE
@@ -411,6 +410,33 @@ public sealed class DeviationTests : IDisposable
             MmapErrorKind.ValueError, message);
         AssertError(Assert.Throws<MmapException>(() => MemoryMap.FromFileDescriptor(-1, Page, flags)),
             MmapErrorKind.ValueError, message);
+    }
+
+    [Fact]
+    public void An_explicit_MAP_ANONYMOUS_with_descriptor_minus_one_is_accepted_as_CPython_accepts_it()
+    {
+        // CPython's test_find_does_not_access_beyond_buffer: mmap.mmap(-1, n, flags=MAP_PRIVATE | MAP_ANONYMOUS).
+        using var shared = MemoryMap.FromFileDescriptor(-1, 2 * Page, MapFlags.Shared | MapFlags.Anonymous);
+        using var @private = MemoryMap.CreateAnonymous(2 * Page, MapFlags.Private | MapFlags.Anonymous, MapProtection.Read | MapProtection.Write);
+
+        foreach (var map in new[] { shared, @private })
+        {
+            Assert.True(map.IsAnonymous);
+            map.WriteAt(Page - 1, "ab"u8);
+            Assert.Equal(Page - 1, map.Find("ab"u8, 0));
+            Assert.Equal(-1, map.Find("abc"u8, 0));
+        }
+        Assert.False(shared.IsPrivate);
+        Assert.True(@private.IsPrivate);
+    }
+
+    [Fact]
+    public void MAP_ANONYMOUS_with_a_file_descriptor_is_refused_because_it_would_ignore_the_file()
+    {
+        string path = NewFile(Pattern(Page));
+
+        AssertError(Assert.Throws<MmapException>(() => MemoryMap.Open(path, 0, MapFlags.Shared | MapFlags.Anonymous, MapProtection.Read)),
+            MmapErrorKind.ValueError, "mmap flags 0x20 are not supported by MmapActors");
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    /// <summary>Whether the server process has ended (a crash, if the test did not stop it).</summary>
+    public bool HasExited => _process.HasExited;
+
     public static string MmapctlDll => Path.Combine(AppContext.BaseDirectory, "mmapctl.dll");
 
     /// <summary>Starts mmapctl with <paramref name="arguments"/>; standard output and error are captured.</summary>

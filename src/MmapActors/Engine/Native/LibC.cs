@@ -79,6 +79,8 @@ internal static unsafe partial class LibC
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EINVAL = 22;
+    public const int ENOSPC = 28;
+    public const int EDQUOT = 122;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
@@ -105,6 +107,36 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int Ftruncate(int fd, long length);
+
+    /// <summary>fallocate(2) with mode 0: allocates blocks for [offset, offset + length) and extends the file's
+    /// size if that range ends past it, so later writes through a map cannot find the disk full.</summary>
+    [LibraryImport(Library, EntryPoint = "fallocate", SetLastError = true)]
+    public static partial int Fallocate(int fd, int mode, long offset, long length);
+
+    [LibraryImport(Library, EntryPoint = "fstatfs", SetLastError = true)]
+    private static partial int Fstatfs(int fd, StatfsBuffer* buffer);
+
+    /// <summary>The fields of <c>struct statfs</c> the engine reads; the same layout on x86-64 and arm64 (64-bit words).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct StatfsBuffer
+    {
+        [FieldOffset(8)] public long BlockSize;
+        [FieldOffset(32)] public ulong AvailableBlocks;
+    }
+
+    /// <summary>fstatfs(2): the bytes an unprivileged writer can still allocate on the descriptor's filesystem.</summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int AvailableBytes(int fd, out long available)
+    {
+        StatfsBuffer buffer = default;
+        if (Fstatfs(fd, &buffer) != 0)
+        {
+            available = 0;
+            return Marshal.GetLastPInvokeError();
+        }
+        available = (long)Math.Min(buffer.AvailableBlocks * (ulong)buffer.BlockSize, long.MaxValue);
+        return 0;
+    }
 
     [LibraryImport(Library, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
