@@ -14,7 +14,15 @@ internal static class ServeCommand
         var portOption = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
         var readOnlyOption = new Option<bool>("--read-only") { Description = "Refuse every write" };
         var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon" };
-        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption };
+        var httpPortOption = new Option<int>("--http-port")
+        {
+            Description = "Port of the HTTP data plane on 127.0.0.1 (mmap.http.host): 0 turns it off, -1 picks a free one",
+            DefaultValueFactory = _ => 4080,
+        };
+        var command = new Command("serve", "Serve a directory's files to other nodes")
+        {
+            rootOption, hostOption, portOption, readOnlyOption, configOption, httpPortOption,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new MmapServerOptions(
@@ -22,9 +30,24 @@ internal static class ServeCommand
                 parse.GetValue(hostOption),
                 parse.GetValue(portOption),
                 parse.GetValue(readOnlyOption),
-                parse.GetValue(configOption));
-            await using var server = await MmapServer.StartAsync(options, cancellationToken);
+                parse.GetValue(configOption),
+                HttpPort: parse.GetValue(httpPortOption));
+            MmapServer started;
+            try
+            {
+                started = await MmapServer.StartAsync(options, cancellationToken);
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"mmapctl: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            await using var server = started;
             Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
+            if (server.DataPlane is { } http)
+            {
+                Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
+            }
             Console.Out.Flush();
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

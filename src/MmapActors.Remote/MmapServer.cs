@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using MmapActors.Actors;
+using MmapActors.Remote.Http;
 
 namespace MmapActors.Remote;
 
@@ -12,8 +13,9 @@ namespace MmapActors.Remote;
 /// </summary>
 public sealed class MmapServer : IAsyncDisposable
 {
-    private MmapServer(ActorSystem system, IActorRef supervisor, string root)
+    private MmapServer(ActorSystem system, IActorRef supervisor, string root, DataPlaneServer? dataPlane)
     {
+        DataPlane = dataPlane;
         System = system;
         Supervisor = supervisor;
         Root = root;
@@ -32,12 +34,16 @@ public sealed class MmapServer : IAsyncDisposable
     /// <summary>Where clients connect, e.g. <c>akka.tcp://mmap@127.0.0.1:4053</c>.</summary>
     public Address Address { get; }
 
+    /// <summary>The HTTP data plane (<c>mmap.http</c>), or null when it is off.</summary>
+    public DataPlaneServer? DataPlane { get; }
+
     /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>, or a CoordinatedShutdown).</summary>
     public Task WhenTerminated => System.WhenTerminated;
 
     /// <summary>Starts a server.</summary>
-    /// <exception cref="ArgumentException">The root is empty.</exception>
-    public static Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException">The root is empty, or the data plane's settings are refused (a non-loopback
+    /// bind without HTTPS and a token, see docs/remote.md).</exception>
+    public static async Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Root);
@@ -50,9 +56,25 @@ public sealed class MmapServer : IAsyncDisposable
         Directory.CreateDirectory(root);
 
         var config = BuildConfig(options, root);
+        var http = DataPlaneSettings.FromConfig(config.GetConfig("mmap.http"));
+        http.Validate(); // before anything starts: a refused bind must not leave a half-started server
         var system = ActorSystem.Create(MmapServerOptions.SystemName, config);
         var supervisor = MmapExtension.Get(system).Supervisor;
-        return Task.FromResult(new MmapServer(system, supervisor, root));
+        DataPlaneServer? dataPlane = null;
+        if (http.Enabled)
+        {
+            try
+            {
+                string? host = ((ExtendedActorSystem)system).Provider.DefaultAddress.Host;
+                dataPlane = await DataPlaneServer.StartAsync(system, http, host, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await system.Terminate().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return new MmapServer(system, supervisor, root, dataPlane);
     }
 
     /// <summary>The server's full configuration: options over the config text over the config file over the defaults.</summary>
@@ -71,6 +93,10 @@ public sealed class MmapServer : IAsyncDisposable
         {
             overrides.Add($"akka.remote.dot-netty.tcp.port = {port}");
         }
+        if (options.HttpPort is { } httpPort)
+        {
+            overrides.Add($"mmap.http.port = {httpPort}");
+        }
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (options.Config is { } text)
         {
@@ -83,8 +109,16 @@ public sealed class MmapServer : IAsyncDisposable
         return config.WithFallback(RemoteConfig.Server);
     }
 
-    /// <summary>Stops the server: flushes and closes every map (CoordinatedShutdown), then terminates the system.</summary>
-    public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    /// <summary>Stops the server: stops the data plane (running requests end first), flushes and closes every map
+    /// (CoordinatedShutdown), then terminates the system.</summary>
+    public async Task StopAsync()
+    {
+        if (DataPlane is not null)
+        {
+            await DataPlane.StopAsync().ConfigureAwait(false);
+        }
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
