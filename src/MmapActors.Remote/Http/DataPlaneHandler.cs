@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
 using MmapActors.DataPlane;
+using MmapActors.Native;
 
 namespace MmapActors.Remote.Http;
 
@@ -98,7 +99,9 @@ internal sealed class DataPlaneHandler
     {
         var request = context.Request;
         var response = context.Response;
-        var (size, etag, lastModified) = Stat(path, writable: false);
+        using var lease = _handles.Acquire(path);
+        long size = lease.Identity.Size;
+        var (etag, lastModified) = Validators(lease.Identity);
         var headers = request.GetTypedHeaders();
         response.Headers.ETag = etag.ToString();
         response.Headers.LastModified = HeaderUtilities.FormatDate(lastModified);
@@ -137,54 +140,47 @@ internal sealed class DataPlaneHandler
         {
             return;
         }
-        await CopyOutAsync(context, path, start, count).ConfigureAwait(false);
+        await CopyOutAsync(context, lease, start, count).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Streams [start, start + count) to the response: each chunk is read by the owner straight into Kestrel's output
     /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory.
     /// </summary>
-    private async Task CopyOutAsync(HttpContext context, string path, long start, long count)
+    private async Task CopyOutAsync(HttpContext context, HandleCache.Lease lease, long start, long count)
     {
         var cancellation = context.RequestAborted;
         var writer = context.Response.BodyWriter;
-        var lease = await _handles.AcquireAsync(path, cancellation).ConfigureAwait(false);
-        try
+        var file = await lease.GetFileAsync().ConfigureAwait(false);
+        bool renewed = false;
+        while (count > 0)
         {
-            bool renewed = false;
-            while (count > 0)
+            int want = (int)Math.Min(count, _chunkSize);
+            var memory = writer.GetMemory(want)[..want];
+            int read = await file.ReadAtAsync(start, memory, cancellation).ConfigureAwait(false);
+            if (read < want && !renewed)
             {
-                int want = (int)Math.Min(count, _chunkSize);
-                var memory = writer.GetMemory(want)[..want];
-                int read = await lease.File.ReadAtAsync(start, memory, cancellation).ConfigureAwait(false);
-                if (read < want && !renewed)
-                {
-                    // The handle maps less than the file holds now (it grew outside this server): map it again, once.
-                    renewed = true;
-                    lease = await _handles.RenewAsync(lease, cancellation).ConfigureAwait(false);
-                    read += await lease.File.ReadAtAsync(start + read, memory[read..], cancellation).ConfigureAwait(false);
-                }
-                if (read < want)
-                {
-                    // The file shrank under the request: what was promised (Content-Length) cannot be sent.
-                    writer.Advance(read);
-                    await writer.FlushAsync(cancellation).ConfigureAwait(false);
-                    context.Abort();
-                    return;
-                }
-                writer.Advance(read);
-                start += read;
-                count -= read;
-                var flushed = await writer.FlushAsync(cancellation).ConfigureAwait(false);
-                if (flushed.IsCanceled || flushed.IsCompleted)
-                {
-                    return; // the client went away
-                }
+                // The handle maps less than the file holds now (it grew outside this server): map it again, once.
+                renewed = true;
+                file = await lease.RenewFileAsync(file).ConfigureAwait(false);
+                read += await file.ReadAtAsync(start + read, memory[read..], cancellation).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            lease.Dispose();
+            if (read < want)
+            {
+                // The file shrank under the request: what was promised (Content-Length) cannot be sent.
+                writer.Advance(read);
+                await writer.FlushAsync(cancellation).ConfigureAwait(false);
+                context.Abort();
+                return;
+            }
+            writer.Advance(read);
+            start += read;
+            count -= read;
+            var flushed = await writer.FlushAsync(cancellation).ConfigureAwait(false);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return; // the client went away
+            }
         }
     }
 
@@ -286,7 +282,7 @@ internal sealed class DataPlaneHandler
         long size;
         try
         {
-            size = Stat(path, writable: true).Size;
+            size = Stat(path, writable: true);
         }
         catch (MmapException e) when (e.Errno == 2)
         {
@@ -297,13 +293,13 @@ internal sealed class DataPlaneHandler
         long newSize = whole ? count : Math.Max(size, wanted);
         if (newSize != size)
         {
-            await ResizeAsync(path, size, newSize, context.RequestAborted).ConfigureAwait(false);
+            await ResizeAsync(path, size, newSize).ConfigureAwait(false);
         }
         if (count > 0)
         {
             await CopyInAsync(context, path, start, count).ConfigureAwait(false);
         }
-        var (_, etag, lastModified) = Touch(path);
+        var (etag, lastModified) = Touch(path);
         response.Headers.ETag = etag.ToString();
         response.Headers.LastModified = HeaderUtilities.FormatDate(lastModified);
         response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status204NoContent;
@@ -323,7 +319,7 @@ internal sealed class DataPlaneHandler
 
     /// <summary>Resizes through the owner so that every handle on the file follows; an empty file has no map (Python
     /// cannot map one), so it is grown with ftruncate on the descriptor the sandbox opened.</summary>
-    private async Task ResizeAsync(string path, long size, long newSize, CancellationToken cancellationToken)
+    private async Task ResizeAsync(string path, long size, long newSize)
     {
         if (size == 0)
         {
@@ -332,15 +328,9 @@ internal sealed class DataPlaneHandler
             RandomAccess.SetLength(handle, newSize);
             return;
         }
-        var lease = await _handles.AcquireAsync(path, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await lease.File.ResizeAsync(newSize, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            lease.Dispose();
-        }
+        using var lease = _handles.Acquire(path);
+        var mapped = await lease.GetFileAsync().ConfigureAwait(false);
+        await mapped.ResizeAsync(newSize).ConfigureAwait(false);
     }
 
     /// <summary>Moves the body into the file, one owner turn per chunk. Each chunk is an exact array handed to the owner
@@ -350,31 +340,25 @@ internal sealed class DataPlaneHandler
     {
         var cancellation = context.RequestAborted;
         var reader = context.Request.BodyReader;
-        var lease = await _handles.AcquireAsync(path, cancellation).ConfigureAwait(false);
-        try
+        using var lease = _handles.Acquire(path);
+        var file = await lease.GetFileAsync().ConfigureAwait(false);
+        int chunk = Math.Min(_chunkSize, 64 << 10);
+        while (count > 0)
         {
-            int chunk = Math.Min(_chunkSize, 64 << 10);
-            while (count > 0)
+            int want = (int)Math.Min(count, chunk);
+            var result = await reader.ReadAtLeastAsync(want, cancellation).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length < want)
             {
-                int want = (int)Math.Min(count, chunk);
-                var result = await reader.ReadAtLeastAsync(want, cancellation).ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (buffer.Length < want)
-                {
-                    reader.AdvanceTo(buffer.End);
-                    throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
-                }
-                var data = new byte[want];
-                buffer.Slice(0, want).CopyTo(data);
-                reader.AdvanceTo(buffer.GetPosition(want));
-                await lease.File.WriteAtAsync(start, data, cancellation).ConfigureAwait(false);
-                start += want;
-                count -= want;
+                reader.AdvanceTo(buffer.End);
+                throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
             }
-        }
-        finally
-        {
-            lease.Dispose();
+            var data = new byte[want];
+            buffer.Slice(0, want).CopyTo(data);
+            reader.AdvanceTo(buffer.GetPosition(want));
+            await file.WriteAtAsync(start, data, cancellation).ConfigureAwait(false);
+            start += want;
+            count -= want;
         }
     }
 
@@ -384,22 +368,16 @@ internal sealed class DataPlaneHandler
 
     private async Task FlushAsync(HttpContext context, string path, string? ticket)
     {
-        long size = Stat(path, writable: !_root.ReadOnly).Size;
+        long size = Stat(path, writable: !_root.ReadOnly);
         if (ticket is not null && !await RedeemAsync(context, ticket, path, 0, size, write: true).ConfigureAwait(false))
         {
             return;
         }
         if (size > 0)
         {
-            var lease = await _handles.AcquireAsync(path, context.RequestAborted).ConfigureAwait(false);
-            try
-            {
-                await lease.File.FlushAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
-            }
-            finally
-            {
-                lease.Dispose();
-            }
+            using var lease = _handles.Acquire(path);
+            var file = await lease.GetFileAsync().ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
         context.Response.StatusCode = StatusCodes.Status204NoContent;
     }
@@ -420,39 +398,40 @@ internal sealed class DataPlaneHandler
         return false;
     }
 
-    /// <summary>Size and validators of a file, through the sandbox (which also refuses anything but a regular file).
-    /// The ETag is nginx's (size and modification time) with the time to the tick, strong.</summary>
-    private (long Size, EntityTagHeaderValue ETag, DateTimeOffset LastModified) Stat(string path, bool writable)
+    /// <summary>The size of a file, through the sandbox (which also refuses anything but a regular file), uncached: for
+    /// writes, which must see a read-only export or a missing file as such.</summary>
+    private long Stat(string path, bool writable)
     {
         using var file = _root.OpenFile(path, writable);
-        using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
-        var modified = File.GetLastWriteTimeUtc(handle);
-        return (file.Length, ETagOf(file.Length, modified), new DateTimeOffset(modified, TimeSpan.Zero));
+        return file.Length;
     }
 
     /// <summary>Marks the file modified now (later than before, even within the kernel's coarse clock), so validators
     /// change with every PUT; best effort (a file owned by another user keeps its time).</summary>
-    private (long Size, EntityTagHeaderValue ETag, DateTimeOffset LastModified) Touch(string path)
+    private (EntityTagHeaderValue ETag, DateTimeOffset LastModified) Touch(string path)
     {
         using var file = _root.OpenFile(path, writable: true);
-        using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
-        var modified = File.GetLastWriteTimeUtc(handle);
-        var now = DateTime.UtcNow;
-        var next = now > modified ? now : modified.AddTicks(10); // the kernel keeps nanoseconds; 10 ticks = 1 µs
-        try
+        using (var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false))
         {
-            File.SetLastWriteTimeUtc(handle, next);
-            modified = next;
+            var modified = File.GetLastWriteTimeUtc(handle);
+            var now = DateTime.UtcNow;
+            try
+            {
+                File.SetLastWriteTimeUtc(handle, now > modified ? now : modified.AddTicks(10)); // 10 ticks = 1 µs
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        long size = RandomAccess.GetLength(handle);
-        return (size, ETagOf(size, modified), new DateTimeOffset(modified, TimeSpan.Zero));
+        int errno = LibC.Identify(file.Descriptor, out var identity);
+        return errno == 0 ? Validators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
     }
 
-    private static EntityTagHeaderValue ETagOf(long size, DateTime modified) =>
-        new($"\"{size.ToString("x", CultureInfo.InvariantCulture)}-{modified.Ticks.ToString("x", CultureInfo.InvariantCulture)}\"");
+    /// <summary>A strong ETag in nginx's spirit (inode, size, modification time to the nanosecond) and Last-Modified.</summary>
+    private static (EntityTagHeaderValue ETag, DateTimeOffset LastModified) Validators(FileIdentity identity) =>
+        (new EntityTagHeaderValue(string.Create(CultureInfo.InvariantCulture,
+                $"\"{identity.Inode:x}-{identity.Size:x}-{identity.ModifiedSeconds:x}{identity.ModifiedNanoseconds:x8}\"")),
+            new DateTimeOffset(identity.Modified, TimeSpan.Zero));
 
     /// <summary>HTTP dates have whole seconds.</summary>
     private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

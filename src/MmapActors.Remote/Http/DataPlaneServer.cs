@@ -77,7 +77,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
         var root = ServedRoot.Open(mmap.ServedRoot, mmap.ReadOnly);
         var client = MmapClient.Create(system);
-        var handles = new HandleCache(client, mmap.ReadOnly, settings.EffectiveHandleIdleTimeout);
+        var handles = new HandleCache(root, client, settings.EffectiveHandleIdleTimeout, TimeSpan.FromSeconds(1));
         var tickets = TicketAuthority.Create(settings.EffectiveTicketLifetime);
         try
         {

@@ -1,84 +1,121 @@
 using System.Collections.Concurrent;
+using MmapActors.Native;
 
 namespace MmapActors.Remote.Http;
 
 /// <summary>
-/// One open handle per served path for the data plane, shared by every HTTP request on that path, so a request costs
-/// one owner turn per chunk and no open. A handle is closed once no request has used it for the idle timeout (its
-/// owner may then go idle and close the file); a request never sees its handle closed under it.
+/// What the data plane keeps open per served path, as nginx's <c>open_file_cache</c> does: a read-only descriptor
+/// opened through the <see cref="ServedRoot"/> sandbox (so a request costs one fstat, not a path resolution), and a
+/// handle on the file's owner, opened on first use and shared by every request on that path (so a request costs one
+/// owner turn per chunk, not an open).
 /// </summary>
+/// <remarks>
+/// Every request reads the size, modification time and link count afresh (fstat of the cached descriptor), so writes
+/// and resizes are seen at once, and a deleted file is looked up again at once. The path itself is resolved again at
+/// most every <c>revalidate</c> interval (1 s): a file replaced by a rename under the same name is served within that
+/// time. An entry unused for the idle timeout is closed; a request never sees its descriptor or handle closed under it
+/// (entries count their users and close when the last one leaves).
+/// </remarks>
 internal sealed class HandleCache : IAsyncDisposable
 {
+    private readonly ServedRoot _root;
     private readonly MmapClient _client;
     private readonly MmapAccess _access;
     private readonly TimeSpan _idle;
+    private readonly long _revalidateMs;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sweeper;
 
-    public HandleCache(MmapClient client, bool readOnly, TimeSpan idle)
+    public HandleCache(ServedRoot root, MmapClient client, TimeSpan idle, TimeSpan revalidate)
     {
+        _root = root;
         _client = client;
-        _access = readOnly ? MmapAccess.Read : MmapAccess.Write;
+        _access = root.ReadOnly ? MmapAccess.Read : MmapAccess.Write;
         _idle = idle;
+        _revalidateMs = (long)revalidate.TotalMilliseconds;
         _sweeper = SweepAsync();
     }
 
-    /// <summary>The handle on <paramref name="path"/>, opened if needed; release the lease when done.</summary>
-    /// <exception cref="MmapException">The open failed (missing file, empty file, sandbox...).</exception>
-    public async ValueTask<Lease> AcquireAsync(string path, CancellationToken cancellationToken)
+    /// <summary>The entry of <paramref name="path"/> with the file's current identity; dispose the lease when done.</summary>
+    /// <exception cref="MmapException">The sandbox refused the path, or it is missing (as <see cref="ServedRoot.OpenFile"/>).</exception>
+    public Lease Acquire(string path)
     {
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
-            var entry = _entries.GetOrAdd(path, static (p, self) => new Entry(self._client.OpenAsync(p, access: self._access)), this);
+            long now = Environment.TickCount64;
+            if (!_entries.TryGetValue(path, out var entry) || now >= entry.ValidUntil || attempt > 0)
+            {
+                entry = Refresh(path, entry, now);
+            }
             if (!entry.TryEnter())
             {
-                _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
                 continue;
             }
-            try
+            int errno = LibC.Identify(entry.File.Descriptor, out var identity);
+            if (errno == 0 && (identity.Links > 0 || attempt > 0))
             {
-                var file = await entry.Opening.WaitAsync(cancellationToken).ConfigureAwait(false);
-                return new Lease(this, path, entry, file);
+                return new Lease(this, path, entry, identity);
             }
-            catch
+            Release(entry);
+            if (errno != 0)
             {
-                entry.Exit();
-                if (entry.Opening.IsFaulted)
-                {
-                    Retire(path, entry);
-                }
-                throw;
+                throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
             }
+            Retire(path, entry); // deleted since it was opened: look the path up again
         }
     }
 
-    /// <summary>Closes the handle of a lease whose map no longer matches the file (it grew elsewhere) and gives a new one.</summary>
-    public async ValueTask<Lease> RenewAsync(Lease lease, CancellationToken cancellationToken)
+    /// <summary>Resolves the path again; keeps the entry when it is still the same file.</summary>
+    private Entry Refresh(string path, Entry? current, long now)
     {
-        Retire(lease.Path, lease.Entry);
-        lease.Dispose();
-        return await AcquireAsync(lease.Path, cancellationToken).ConfigureAwait(false);
+        var file = _root.OpenFile(path, writable: false);
+        int errno = LibC.Identify(file.Descriptor, out var identity);
+        if (errno != 0)
+        {
+            file.Dispose();
+            throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+        }
+        if (current is not null && current.Identity.Device == identity.Device && current.Identity.Inode == identity.Inode && !current.IsRetired)
+        {
+            file.Dispose();
+            current.ValidUntil = now + _revalidateMs;
+            return current;
+        }
+        var fresh = new Entry(file, identity, now + _revalidateMs);
+        var stored = _entries.AddOrUpdate(path, fresh, (_, old) => old == current || old.IsRetired ? fresh : old);
+        if (stored != fresh)
+        {
+            fresh.Retire();
+            fresh.Close();
+            return stored;
+        }
+        if (current is not null && current != fresh)
+        {
+            RetireEntry(current);
+        }
+        return fresh;
     }
 
     private void Retire(string path, Entry entry)
     {
         _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
+        RetireEntry(entry);
+    }
+
+    private static void RetireEntry(Entry entry)
+    {
         if (entry.Retire())
         {
-            _ = CloseAsync(entry);
+            entry.Close();
         }
     }
 
-    private static async Task CloseAsync(Entry entry)
+    private static void Release(Entry entry)
     {
-        try
+        if (entry.Exit())
         {
-            await (await entry.Opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // a failed open has nothing to close; a close of a handle whose owner is gone is done already
+            entry.Close();
         }
     }
 
@@ -92,7 +129,7 @@ internal sealed class HandleCache : IAsyncDisposable
                 long now = Environment.TickCount64;
                 foreach (var (path, entry) in _entries)
                 {
-                    if (entry.IdleSince(now) >= _idle.TotalMilliseconds)
+                    if (entry.IdleFor(now) >= _idle.TotalMilliseconds)
                     {
                         Retire(path, entry);
                     }
@@ -115,35 +152,83 @@ internal sealed class HandleCache : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>A request's use of a cached handle.</summary>
-    public readonly struct Lease(HandleCache cache, string path, Entry entry, IMappedFile file) : IDisposable
+    /// <summary>A request's use of an entry: the file's identity as of the request, and its owner handle.</summary>
+    public sealed class Lease(HandleCache cache, string path, Entry entry, FileIdentity identity) : IDisposable
     {
-        public IMappedFile File { get; } = file;
+        private int _disposed;
 
-        internal string Path { get; } = path;
+        /// <summary>Size, modification time and inode, read for this request.</summary>
+        public FileIdentity Identity { get; } = identity;
 
-        internal Entry Entry { get; } = entry;
+        /// <summary>The handle on the file's owner (opened on first use).</summary>
+        public Task<IMappedFile> GetFileAsync() => entry.Handle(() => cache._client.OpenAsync(path, access: cache._access));
 
-        internal HandleCache Cache { get; } = cache;
+        /// <summary>Opens a new handle when the current one maps less than the file now holds (it grew elsewhere).</summary>
+        public Task<IMappedFile> RenewFileAsync(IMappedFile stale) =>
+            entry.ReplaceHandle(stale, () => cache._client.OpenAsync(path, access: cache._access));
 
         public void Dispose()
         {
-            if (Entry.Exit())
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                _ = CloseAsync(Entry);
+                Release(entry);
             }
         }
     }
 
-    /// <summary>A cached handle: the open in progress or done, the requests using it, and whether it is retired.</summary>
-    internal sealed class Entry(Task<IMappedFile> opening)
+    /// <summary>A cached path: its descriptor, its handles (the current one last), its users, whether it is retired.</summary>
+    internal sealed class Entry(ServedFile file, FileIdentity identity, long validUntil)
     {
         private readonly Lock _gate = new();
+        private readonly List<Task<IMappedFile>> _handles = [];
         private int _users;
         private bool _retired;
         private long _lastUsed = Environment.TickCount64;
 
-        public Task<IMappedFile> Opening { get; } = opening;
+        public ServedFile File { get; } = file;
+
+        public FileIdentity Identity { get; } = identity;
+
+        public long ValidUntil
+        {
+            get => Volatile.Read(ref validUntil);
+            set => Volatile.Write(ref validUntil, value);
+        }
+
+        public bool IsRetired
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _retired;
+                }
+            }
+        }
+
+        public Task<IMappedFile> Handle(Func<Task<IMappedFile>> open)
+        {
+            lock (_gate)
+            {
+                if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
+                {
+                    _handles.Add(open());
+                }
+                return _handles[^1];
+            }
+        }
+
+        public Task<IMappedFile> ReplaceHandle(IMappedFile stale, Func<Task<IMappedFile>> open)
+        {
+            lock (_gate)
+            {
+                if (_handles.Count > 0 && _handles[^1].IsCompletedSuccessfully && ReferenceEquals(_handles[^1].Result, stale))
+                {
+                    _handles.Add(open()); // the stale one stays until the entry closes: other requests may be using it
+                }
+                return _handles[^1];
+            }
+        }
 
         public bool TryEnter()
         {
@@ -184,11 +269,39 @@ internal sealed class HandleCache : IAsyncDisposable
         }
 
         /// <summary>Milliseconds since its last use, or 0 while in use.</summary>
-        public long IdleSince(long now)
+        public long IdleFor(long now)
         {
             lock (_gate)
             {
                 return _users > 0 ? 0 : now - _lastUsed;
+            }
+        }
+
+        /// <summary>Closes the descriptor and every handle (once nobody uses them).</summary>
+        public void Close()
+        {
+            File.Dispose();
+            Task<IMappedFile>[] handles;
+            lock (_gate)
+            {
+                handles = [.. _handles];
+                _handles.Clear();
+            }
+            foreach (var handle in handles)
+            {
+                _ = CloseAsync(handle);
+            }
+        }
+
+        private static async Task CloseAsync(Task<IMappedFile> handle)
+        {
+            try
+            {
+                await (await handle.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // a failed open has nothing to close; a handle whose owner is gone is closed already
             }
         }
     }

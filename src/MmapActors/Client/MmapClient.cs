@@ -26,6 +26,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly ActorSystem? _ownedSystem;
     private readonly ReplySinkPool _sinks;
     private readonly Task _systemTerminated;
+    private readonly DataPlaneTransfer? _dataPlane;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null)
@@ -40,6 +41,7 @@ public sealed class MmapClient : IAsyncDisposable
         System = system;
         _session = system.ActorOf(ClientSession.Props(), $"mmap-client-{Guid.NewGuid():N}");
         _sinks = new ReplySinkPool(system, timeout);
+        _dataPlane = DataPlaneTransfer.For(supervisor, timeout);
     }
 
     /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
@@ -102,7 +104,8 @@ public sealed class MmapClient : IAsyncDisposable
         }
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks),
+            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks,
+                _dataPlane?.RouteFor(options, opened.Access)),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
@@ -147,6 +150,7 @@ public sealed class MmapClient : IAsyncDisposable
                 // the system is already shutting down; its termination stops the session
             }
             _sinks.Dispose();
+            _dataPlane?.Dispose();
             if (_ownedSystem is not null)
             {
                 await _ownedSystem.Terminate().ConfigureAwait(false);
