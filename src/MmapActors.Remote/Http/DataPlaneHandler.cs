@@ -27,6 +27,7 @@ internal sealed class DataPlaneHandler
     private readonly DataPlaneAuth _auth;
     private readonly int _chunkSize;
     private readonly long _maxFileSize;
+    private long _requests;
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
         int chunkSize, long maxFileSize)
@@ -40,8 +41,12 @@ internal sealed class DataPlaneHandler
         _maxFileSize = maxFileSize > 0 ? maxFileSize : long.MaxValue;
     }
 
+    /// <summary>Requests handled so far (tests prove with it which path a transfer took).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
     public async Task HandleAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
         response.Headers[HeaderNames.AcceptRanges] = "bytes";
@@ -117,22 +122,22 @@ internal sealed class DataPlaneHandler
         }
 
         long start = 0, count = size;
-        if (SingleRange(headers, etag, lastModified) is { } range)
+        var range = SingleRange(headers, etag, lastModified);
+        if (range is not null && !Resolve(range, size, out start, out count))
         {
-            if (!Resolve(range, size, out start, out count))
-            {
-                response.Headers.ContentRange = $"bytes */{size}";
-                await DataPlaneErrors.WriteAsync(response, StatusCodes.Status416RangeNotSatisfiable,
-                    $"range {range} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
-                return;
-            }
-            response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{size}";
+            response.Headers.ContentRange = $"bytes */{size}";
+            await DataPlaneErrors.WriteAsync(response, StatusCodes.Status416RangeNotSatisfiable,
+                $"range {range} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
+            return;
         }
         if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: false).ConfigureAwait(false))
         {
-            response.Headers.ContentRange = default;
             return;
+        }
+        if (range is not null)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{size}";
         }
         response.ContentType = OctetStream;
         response.ContentLength = count;

@@ -25,11 +25,13 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly HandleCache _handles;
     private readonly ServedRoot _root;
     private readonly DataPlaneSlot _slot;
+    private readonly DataPlaneHandler _handler;
     private int _stopped;
 
-    private DataPlaneServer(WebApplication app, MmapClient client, HandleCache handles, ServedRoot root, DataPlaneSlot slot, Uri baseUrl,
-        TicketAuthority tickets)
+    private DataPlaneServer(WebApplication app, DataPlaneHandler handler, MmapClient client, HandleCache handles, ServedRoot root, DataPlaneSlot slot,
+        Uri baseUrl, TicketAuthority tickets)
     {
+        _handler = handler;
         _app = app;
         _client = client;
         _handles = handles;
@@ -44,6 +46,9 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
     /// <summary>The authority whose tickets it accepts (the supervisor issues them through <see cref="Protocol.OpenDataPlane"/>).</summary>
     public TicketAuthority Tickets { get; }
+
+    /// <summary>Requests handled so far.</summary>
+    internal long RequestsHandled => _handler.Requests;
 
     /// <summary>Starts the data plane of <paramref name="system"/>'s MmapActors node (which must serve a root) and
     /// registers it with the node's supervisor, which then hands out tickets for it.</summary>
@@ -116,7 +121,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             var baseUrl = new Uri($"{(certificate is null ? "http" : "https")}://{host}:{boundPort}/");
             var slot = extension.DataPlaneSlot;
             slot.Endpoint = new DataPlaneEndpoint(baseUrl, tickets);
-            return new DataPlaneServer(app, client, handles, root, slot, baseUrl, tickets);
+            return new DataPlaneServer(app, handler, client, handles, root, slot, baseUrl, tickets);
         }
         catch
         {
