@@ -3,18 +3,23 @@
 # over 16 connections, in interleaved rounds, each figure beside nginx's; then the server's memory while 4 curl
 # clients each stream 1 GiB. Installs nginx-light and wrk from Debian when missing.
 #
-#   bench/http/http-vs-nginx.sh [--rounds N] [--seconds S] [--size-mib M] [--quick]
+#   bench/http/http-vs-nginx.sh [--rounds N] [--seconds S] [--size-mib M] [--quick] [--no-client]
+#
+# Then (unless --no-client) our own remote client, from the quick benchmarks in the same run: remote.stream (one
+# 64 MiB ReadRangeAsync at a time, over the data plane) and remote.read1m.c16 (16 callers, random 1 MiB ranges), each
+# beside nginx's 1 MiB figure, plus remote.stream.actors (the same stream over actor chunks).
 #
 # Every server listens on 127.0.0.1 only and is stopped (by its own pid) when the script exits.
 set -euo pipefail
 
-rounds=3 seconds=10 size_mib=256 stream_gib=1
+rounds=3 seconds=10 size_mib=256 stream_gib=1 client=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --size-mib) size_mib="$2"; shift 2 ;;
-    --quick) rounds=1 seconds=3 size_mib=64 stream_gib=0; shift ;;
+    --quick) rounds=1 seconds=3 size_mib=64 stream_gib=0 client=0; shift ;;
+    --no-client) client=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -114,6 +119,22 @@ for block in 4096 1048576; do
     printf '%-28s %9.0f MB/s %9.0f MB/s %7.2f\n' "random 1 MiB ranges" "$(echo "$m * 1.048576" | bc -l)" "$(echo "$n * 1.048576" | bc -l)" "$(echo "$m / $n" | bc -l)"
   fi
 done
+
+if [[ $client == 1 ]]; then
+  json="$work/quick.json"
+  dotnet run -c Release --project "$repo/bench/MmapActors.Benchmarks" -- quick --filter remote.stream --filter remote.read1m \
+    --no-baselines --seconds "$seconds" --rounds "$rounds" --json "$json" > "$work/quick.log" 2>&1 ||
+    { cat "$work/quick.log" >&2; exit 1; }
+  n=$(echo "${results[nginx.1048576]}" | median)
+  python3 - "$json" "$(echo "$n * 1.048576" | bc -l)" <<'PY'
+import json, sys
+figures = {f["name"]: f for f in json.load(open(sys.argv[1]))["figures"]}
+nginx = float(sys.argv[2])
+for name in ("remote.stream", "remote.read1m.c16", "remote.stream.actors"):
+    f = figures[name]
+    print(f"{name + ' (our client)':28} {f['value']:9.0f} MB/s {nginx:9.0f} MB/s {f['value'] / nginx:7.2f}   (vs nginx's random 1 MiB ranges)")
+PY
+fi
 
 # Memory while 4 clients each stream stream_gib GiB (the file, again and again), for both servers.
 rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }

@@ -42,6 +42,12 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync($"mmapctl: {e.Message}");
                 return ExitCodes.Usage;
             }
+            catch (IOException e)
+            {
+                // Kestrel's bind failure (the HTTP port is taken); the actor system is already stopped again.
+                await Console.Error.WriteLineAsync($"mmapctl: {e.Message} (--http-port 0 turns the data plane off)");
+                return ExitCodes.Unreachable;
+            }
             await using var server = started;
             Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
             if (server.DataPlane is { } http)

@@ -106,10 +106,11 @@ internal sealed class DataPlaneHandler
         var response = context.Response;
         using var lease = _handles.Acquire(path);
         long size = lease.Identity.Size;
-        var (etag, lastModified) = Validators(lease.Identity);
+        var validators = lease.Validators(static identity => new FileValidators(identity));
+        var (etag, lastModified) = (validators.ETag, validators.LastModified);
         var headers = request.GetTypedHeaders();
-        response.Headers.ETag = etag.ToString();
-        response.Headers.LastModified = HeaderUtilities.FormatDate(lastModified);
+        response.Headers.ETag = validators.ETagText;
+        response.Headers.LastModified = validators.LastModifiedText;
 
         if (NotModified(headers, etag, lastModified))
         {
@@ -429,14 +430,9 @@ internal sealed class DataPlaneHandler
             }
         }
         int errno = LibC.Identify(file.Descriptor, out var identity);
-        return errno == 0 ? Validators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+        var validators = errno == 0 ? new FileValidators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+        return (validators.ETag, validators.LastModified);
     }
-
-    /// <summary>A strong ETag in nginx's spirit (inode, size, modification time to the nanosecond) and Last-Modified.</summary>
-    private static (EntityTagHeaderValue ETag, DateTimeOffset LastModified) Validators(FileIdentity identity) =>
-        (new EntityTagHeaderValue(string.Create(CultureInfo.InvariantCulture,
-                $"\"{identity.Inode:x}-{identity.Size:x}-{identity.ModifiedSeconds:x}{identity.ModifiedNanoseconds:x8}\"")),
-            new DateTimeOffset(identity.Modified, TimeSpan.Zero));
 
     /// <summary>HTTP dates have whole seconds.</summary>
     private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

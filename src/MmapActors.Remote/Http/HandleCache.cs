@@ -160,6 +160,9 @@ internal sealed class HandleCache : IAsyncDisposable
         /// <summary>Size, modification time and inode, read for this request.</summary>
         public FileIdentity Identity { get; } = identity;
 
+        /// <summary>The validators of <see cref="Identity"/>, made once per version of the file and shared by its requests.</summary>
+        public FileValidators Validators(Func<FileIdentity, FileValidators> make) => entry.ValidatorsOf(Identity, make);
+
         /// <summary>The handle on the file's owner (opened on first use).</summary>
         public Task<IMappedFile> GetFileAsync() => entry.Handle(() => cache._client.OpenAsync(path, access: cache._access));
 
@@ -184,8 +187,20 @@ internal sealed class HandleCache : IAsyncDisposable
         private int _users;
         private bool _retired;
         private long _lastUsed = Environment.TickCount64;
+        private FileValidators? _validators;
 
         public ServedFile File { get; } = file;
+
+        public FileValidators ValidatorsOf(FileIdentity identity, Func<FileIdentity, FileValidators> make)
+        {
+            var cached = Volatile.Read(ref _validators);
+            if (cached is null || cached.Identity != identity)
+            {
+                cached = make(identity);
+                Volatile.Write(ref _validators, cached);
+            }
+            return cached;
+        }
 
         public FileIdentity Identity { get; } = identity;
 
