@@ -91,7 +91,8 @@ run_wrk() { # port block
     awk '/Requests\/sec/ { print $2 }'
 }
 # warm-up of both (JIT, page cache, connections)
-FILE_SIZE=$size BLOCK=4096 wrk -t2 -c16 -d2s -s "$here/range.lua" "http://127.0.0.1:$http_port/" >/dev/null 2>&1
+FILE_SIZE=$size BLOCK=4096 wrk -t2 -c16 -d5s -s "$here/range.lua" "http://127.0.0.1:$http_port/" >/dev/null 2>&1 # JIT tiering
+FILE_SIZE=$size BLOCK=1048576 wrk -t2 -c16 -d3s -s "$here/range.lua" "http://127.0.0.1:$http_port/" >/dev/null 2>&1
 FILE_SIZE=$size BLOCK=4096 wrk -t2 -c16 -d2s -s "$here/range.lua" "http://127.0.0.1:$nginx_port/" >/dev/null 2>&1
 
 declare -A results
@@ -137,29 +138,32 @@ PY
 fi
 
 # Memory while 4 clients each stream stream_gib GiB (the file, again and again), for both servers.
-rss_kib() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
-tree_rss_kib() { # a process and its children (nginx workers)
+status_kib() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
+tree_kib() { # a process and its children (nginx workers): field $2 of /proc/PID/status, summed
   local total=0
-  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(rss_kib "$p"))); done
+  for p in $1 $(pgrep -P "$1" || true); do total=$((total + $(status_kib "$p" "$2"))); done
   echo $total
 }
+# RssAnon is what the server allocated (heaps, buffers); VmRSS also counts the served file's pages that its maps have
+# touched, which are the page cache, shared, not the server's.
 stream_test() { # name pid port
-  local before peak=0 cpids=() repeats=$(( stream_gib * 1024 / size_mib ))
+  local before peak=0 peak_rss=0 cpids=() repeats=$(( stream_gib * 1024 / size_mib ))
   [[ $repeats -lt 1 ]] && return 0
-  before=$(tree_rss_kib "$2")
+  before=$(tree_kib "$2" RssAnon)
   for c in 1 2 3 4; do
     ( for _ in $(seq 1 "$repeats"); do curl -sf -o /dev/null "http://127.0.0.1:$3/data.bin"; done ) &
     cpids+=($!)
   done
   local start=$(date +%s.%N)
   while kill -0 "${cpids[@]}" 2>/dev/null; do
-    local now; now=$(tree_rss_kib "$2"); (( now > peak )) && peak=$now
+    local now; now=$(tree_kib "$2" RssAnon); (( now > peak )) && peak=$now
+    now=$(tree_kib "$2" VmRSS); (( now > peak_rss )) && peak_rss=$now
     sleep 0.2
   done
   for p in "${cpids[@]}"; do wait "$p"; done
   local secs; secs=$(echo "$(date +%s.%N) - $start" | bc -l)
-  printf '%-6s RSS %6d MiB before, peak %6d MiB while 4 clients each streamed %d GiB (%.0f MB/s in all)\n' \
-    "$1" $((before / 1024)) $((peak / 1024)) "$stream_gib" "$(echo "4 * $stream_gib * 1073.741824 / $secs" | bc -l)"
+  printf '%-6s anonymous RSS %5d MiB before, peak %5d MiB (VmRSS peak %5d MiB) while 4 clients each streamed %d GiB (%.0f MB/s in all)\n' \
+    "$1" $((before / 1024)) $((peak / 1024)) $((peak_rss / 1024)) "$stream_gib" "$(echo "4 * $stream_gib * 1073.741824 / $secs" | bc -l)"
 }
 echo
 stream_test mmap "$mmap_pid" "$http_port"
