@@ -74,6 +74,41 @@ public sealed class DataPlaneCurlTests : IAsyncLifetime
         Assert.Equal("404", await CurlStatusAsync("--path-as-is", $"{_server.HttpUrl}../../etc/passwd"));
     }
 
+    [Fact]
+    public async Task Mmapctl_put_and_get_through_a_server_with_a_data_plane_round_trip_byte_identical()
+    {
+        string back = Path.Combine(_scratch, "back.bin");
+
+        var put = await MmapctlAsync("put", "via-cli.bin", "-i", Path.Combine(_root, "data.bin"), "--server", _server.Address);
+        var get = await MmapctlAsync("get", "via-cli.bin", "-o", back, "--server", _server.Address);
+
+        Assert.Equal((0, ""), (put.Exit, put.Err));
+        Assert.Equal((0, ""), (get.Exit, get.Err));
+        Assert.Equal(Sha256(_data), Sha256(await File.ReadAllBytesAsync(back)));
+    }
+
+    [Fact]
+    public async Task Serve_on_a_taken_HTTP_port_says_so_in_one_line_and_exits()
+    {
+        var run = await MmapctlAsync("serve", "--root", _scratch, "--port", "0", "--http-port", _server.HttpUrl!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(6, run.Exit);
+        Assert.Contains("address already in use", run.Err, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("--http-port 0", run.Err);
+        Assert.DoesNotContain("   at ", run.Err);
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> MmapctlAsync(params string[] arguments)
+    {
+        using var process = ServerProcess.StartMmapctl(arguments);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     private string Url(string path) => new Uri(_server.HttpUrl!, path).ToString();
 
     private static string Sha256(byte[] data) => Convert.ToHexString(SHA256.HashData(data));
