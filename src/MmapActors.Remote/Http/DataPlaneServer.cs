@@ -84,6 +84,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         var client = MmapClient.Create(system);
         var handles = new HandleCache(root, client, settings.EffectiveHandleIdleTimeout, TimeSpan.FromSeconds(1));
         var tickets = TicketAuthority.Create(settings.EffectiveTicketLifetime);
+        WebApplication? app = null;
         try
         {
             var handler = new DataPlaneHandler(root, client, handles, tickets, new DataPlaneAuth(settings.Token),
@@ -109,7 +110,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
                     }
                 });
             });
-            var app = builder.Build();
+            app = builder.Build();
             app.Run(handler.HandleAsync);
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
@@ -125,6 +126,10 @@ public sealed class DataPlaneServer : IAsyncDisposable
         }
         catch
         {
+            if (app is not null)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+            }
             await handles.DisposeAsync().ConfigureAwait(false);
             await client.DisposeAsync().ConfigureAwait(false);
             root.Dispose();

@@ -65,6 +65,22 @@ public sealed class DataPlaneHttpTests(DataPlaneFixture fx) : IClassFixture<Data
         Assert.Equal(fx.Data.Length, (await response.Content.ReadAsByteArrayAsync()).Length);
     }
 
+    [Theory]
+    [InlineData("bytes=abc")]
+    [InlineData("bytes=10-5")]
+    [InlineData("pages=0-1")]
+    [InlineData("bytes=")]
+    public async Task A_malformed_Range_or_another_unit_is_ignored_and_the_whole_file_sent(string range)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, fx.Url("data.bin"));
+        request.Headers.TryAddWithoutValidation("Range", range);
+
+        using var response = await fx.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(fx.Data.Length, (await response.Content.ReadAsByteArrayAsync()).Length);
+    }
+
     [Fact]
     public async Task HEAD_gives_the_headers_of_GET_and_no_body()
     {
