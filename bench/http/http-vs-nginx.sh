@@ -3,7 +3,10 @@
 # over 16 connections, in interleaved rounds, each figure beside nginx's; then the server's memory while 4 curl
 # clients each stream 1 GiB. Installs nginx-light and wrk from Debian when missing.
 #
-#   bench/http/http-vs-nginx.sh [--rounds N] [--seconds S] [--size-mib M] [--quick] [--no-client]
+#   bench/http/http-vs-nginx.sh [--rounds N] [--seconds S] [--size-mib M] [--quick] [--no-client] [--sha-gib G]
+#
+# Last (--sha-gib, default 1; 0 skips), curl against the data plane with a G GiB file: download whole and in 4
+# ranges, upload whole and in 4 ranges, each compared by sha256.
 #
 # Then (unless --no-client) our own remote client, from the quick benchmarks in the same run: remote.stream (one
 # 64 MiB ReadRangeAsync at a time, over the data plane) and remote.read1m.c16 (16 callers, random 1 MiB ranges), each
@@ -12,13 +15,14 @@
 # Every server listens on 127.0.0.1 only and is stopped (by its own pid) when the script exits.
 set -euo pipefail
 
-rounds=3 seconds=10 size_mib=256 stream_gib=1 client=1
+rounds=3 seconds=10 size_mib=256 stream_gib=1 client=1 sha_gib=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --size-mib) size_mib="$2"; shift 2 ;;
-    --quick) rounds=1 seconds=3 size_mib=64 stream_gib=0 client=0; shift ;;
+    --quick) rounds=1 seconds=3 size_mib=64 stream_gib=0 client=0 sha_gib=0; shift ;;
+    --sha-gib) sha_gib="$2"; shift 2 ;;
     --no-client) client=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -168,3 +172,28 @@ stream_test() { # name pid port
 echo
 stream_test mmap "$mmap_pid" "$http_port"
 stream_test nginx "$nginx_pid" "$nginx_port"
+
+# curl, byte for byte: a sha_gib GiB file down and up, whole and by ranges.
+if [[ $sha_gib -gt 0 ]]; then
+  big=$((sha_gib * 1024 * 1024 * 1024)) url="http://127.0.0.1:$http_port"
+  head -c "$big" /dev/urandom > "$work/root/big.bin"
+  want=$(sha256sum < "$work/root/big.bin" | cut -d' ' -f1)
+  check() { [[ "$1" == "$want" ]] && echo "ok  " || { echo "FAIL"; failed=1; }; }
+  failed=0 quarter=$((big / 4))
+  got=$(curl -sf "$url/big.bin" | sha256sum | cut -d' ' -f1)
+  echo "sha256 $(check "$got") curl download, whole (${sha_gib} GiB)"
+  got=$(for i in 0 1 2 3; do curl -sf -r "$((i * quarter))-$(((i + 1) * quarter - 1))" "$url/big.bin"; done | sha256sum | cut -d' ' -f1)
+  echo "sha256 $(check "$got") curl download, 4 ranges"
+  curl -sf -T "$work/root/big.bin" "$url/up-whole.bin"
+  echo "sha256 $(check "$(sha256sum < "$work/root/up-whole.bin" | cut -d' ' -f1)") curl upload, whole"
+  rm -f "$work/root/up-whole.bin"
+  for i in 3 2 1 0; do # the last range first: it creates the file at its full size
+    # from a file, so that curl sends a Content-Length (from a pipe it would send chunked, which PUT refuses: 411)
+    dd if="$work/root/big.bin" of="$work/part.bin" bs=1M skip=$((i * quarter / 1048576)) count=$((quarter / 1048576)) status=none
+    curl -sf -T "$work/part.bin" -H "Content-Range: bytes $((i * quarter))-$(((i + 1) * quarter - 1))/$big" "$url/up-ranges.bin"
+  done
+  rm -f "$work/part.bin"
+  echo "sha256 $(check "$(sha256sum < "$work/root/up-ranges.bin" | cut -d' ' -f1)") curl upload, 4 ranges"
+  rm -f "$work/root/up-ranges.bin" "$work/root/big.bin"
+  [[ $failed == 0 ]] || exit 1
+fi
