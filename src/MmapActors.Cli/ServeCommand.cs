@@ -18,7 +18,15 @@ internal static class ServeCommand
         {
             Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
         };
-        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption, insecureOption };
+        var httpPortOption = new Option<int>("--http-port")
+        {
+            Description = "Port of the HTTP data plane on 127.0.0.1 (mmap.http.host): 0 turns it off, -1 picks a free one",
+            DefaultValueFactory = _ => 4080,
+        };
+        var command = new Command("serve", "Serve a directory's files to other nodes")
+        {
+            rootOption, hostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var options = new MmapServerOptions(
@@ -26,11 +34,12 @@ internal static class ServeCommand
                 parse.GetValue(hostOption),
                 parse.GetValue(portOption),
                 parse.GetValue(readOnlyOption),
-                parse.GetValue(configOption)) { AllowInsecureNonLoopback = parse.GetValue(insecureOption) };
-            MmapServer server;
+                parse.GetValue(configOption),
+                HttpPort: parse.GetValue(httpPortOption)) { AllowInsecureNonLoopback = parse.GetValue(insecureOption) };
+            MmapServer started;
             try
             {
-                server = await MmapServer.StartAsync(options, cancellationToken);
+                started = await MmapServer.StartAsync(options, cancellationToken);
             }
             catch (MmapException e)
             {
@@ -38,8 +47,23 @@ internal static class ServeCommand
                 await Console.Error.WriteLineAsync($"mmapctl: cannot serve: {e.Message}");
                 return ExitCodes.For(e);
             }
-            await using var _ = server;
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"mmapctl: {e.Message}");
+                return ExitCodes.Usage;
+            }
+            catch (IOException e)
+            {
+                // Kestrel's bind failure (the HTTP port is taken); the actor system is already stopped again.
+                await Console.Error.WriteLineAsync($"mmapctl: {e.Message} (--http-port 0 turns the data plane off)");
+                return ExitCodes.Unreachable;
+            }
+            await using var server = started;
             Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
+            if (server.DataPlane is { } http)
+            {
+                Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
+            }
             Console.Out.Flush();
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using MmapActors.Actors;
 using MmapActors.Remote.Server;
+using MmapActors.Remote.Http;
 
 namespace MmapActors.Remote;
 
@@ -15,8 +16,9 @@ namespace MmapActors.Remote;
 /// </summary>
 public sealed class MmapServer : IAsyncDisposable
 {
-    private MmapServer(ActorSystem system, IActorRef supervisor, IActorRef gateway, string root)
+    private MmapServer(ActorSystem system, IActorRef supervisor, IActorRef gateway, string root, DataPlaneServer? dataPlane)
     {
+        DataPlane = dataPlane;
         System = system;
         Supervisor = supervisor;
         Gateway = gateway;
@@ -39,14 +41,18 @@ public sealed class MmapServer : IAsyncDisposable
     /// <summary>Where clients connect, e.g. <c>akka.tcp://mmap@127.0.0.1:4053</c>.</summary>
     public Address Address { get; }
 
+    /// <summary>The HTTP data plane (<c>mmap.http</c>), or null when it is off.</summary>
+    public DataPlaneServer? DataPlane { get; }
+
     /// <summary>Completes when the server has stopped (after <see cref="StopAsync"/>, or a CoordinatedShutdown).</summary>
     public Task WhenTerminated => System.WhenTerminated;
 
     /// <summary>Starts a server.</summary>
-    /// <exception cref="ArgumentException">The root is empty.</exception>
+    /// <exception cref="ArgumentException">The root is empty, or the data plane's settings are refused (a non-loopback
+    /// bind without HTTPS and a token, see docs/remote.md).</exception>
     /// <exception cref="MmapException">OSError EADDRINUSE (98) when the port is in use; PermissionError (EACCES, 13) for a
     /// non-loopback address without TLS (unless <see cref="MmapServerOptions.AllowInsecureNonLoopback"/>).</exception>
-    public static Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
+    public static async Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Root);
@@ -60,6 +66,8 @@ public sealed class MmapServer : IAsyncDisposable
 
         var config = BuildConfig(options, root);
         ListenSecurity.Check(config);
+        var http = DataPlaneSettings.FromConfig(config.GetConfig("mmap.http"));
+        http.Validate(); // before anything starts: a refused bind must not leave a half-started server
         ActorSystem system;
         try
         {
@@ -71,15 +79,21 @@ public sealed class MmapServer : IAsyncDisposable
             throw new MmapException(MmapErrorKind.OSError,
                 $"[Errno 98] Address already in use: {tcp.GetString("hostname")}:{tcp.GetInt("port")} (another server listens there)", 98, e);
         }
+        DataPlaneServer? dataPlane = null;
         try
         {
             var supervisor = MmapExtension.Get(system).Supervisor;
             var gateway = MmapServerExtension.Get(system).Gateway;
-            return Task.FromResult(new MmapServer(system, supervisor, gateway, root));
+            if (http.Enabled)
+            {
+                string? host = ((ExtendedActorSystem)system).Provider.DefaultAddress.Host;
+                dataPlane = await DataPlaneServer.StartAsync(system, http, host, cancellationToken).ConfigureAwait(false);
+            }
+            return new MmapServer(system, supervisor, gateway, root, dataPlane);
         }
         catch
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            await system.Terminate().ConfigureAwait(false);
             throw;
         }
     }
@@ -120,6 +134,10 @@ public sealed class MmapServer : IAsyncDisposable
         {
             overrides.Add("mmap.server.allow-insecure-non-loopback = on");
         }
+        if (options.HttpPort is { } httpPort)
+        {
+            overrides.Add($"mmap.http.port = {httpPort}");
+        }
         var config = ConfigurationFactory.ParseString(string.Join("\n", overrides));
         if (options.Config is { } text)
         {
@@ -132,8 +150,16 @@ public sealed class MmapServer : IAsyncDisposable
         return ListenSecurity.TrustOnlyTheDoor(config.WithFallback(RemoteConfig.Server));
     }
 
-    /// <summary>Stops the server: flushes and closes every map (CoordinatedShutdown), then terminates the system.</summary>
-    public Task StopAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+    /// <summary>Stops the server: stops the data plane (running requests end first), flushes and closes every map
+    /// (CoordinatedShutdown), then terminates the system.</summary>
+    public async Task StopAsync()
+    {
+        if (DataPlane is not null)
+        {
+            await DataPlane.StopAsync().ConfigureAwait(false);
+        }
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);

@@ -35,6 +35,8 @@ internal static class QuickRunner
         new("local.write4k.c16", "akka.echo.c16", null),
         new("remote.read4k.c16", "remote.echo.c16", 0.80),
         new("remote.stream", "remote.echo.c16", null),
+        new("remote.stream", "remote.stream.actors", null),
+        new("remote.read1m.c16", "remote.stream", null),
         new("diag.echo.timeout.c1", "akka.echo.c1", null),
         new("diag.echo.timeout.c16", "akka.echo.c16", null),
         new("diag.echo.ownerdisp.c1", "akka.echo.c1", null),
@@ -93,6 +95,9 @@ internal static class QuickRunner
             FigureSpec.Ops("cpython.read4k", () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read4k", d) },
             FigureSpec.GigabytesPerSecond("cpython.read1m", Caller.Chunk, () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read1m", d) },
             FigureSpec.Ops("cpython.write4k", () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("write4k", d) },
+            new FigureSpec("remote.stream.actors", "MB/s", RemoteStreamCaller.RangeBytes, 1e-6, () => [new RemoteStreamCaller(remote.ActorsOnlyHandle, length)]),
+            new FigureSpec("remote.read1m.c16", "MB/s", Caller.Chunk, 1e-6,
+                () => remote.Handles.Select((h, i) => (Caller)new RemoteRead1mCaller(h, length, i)).ToArray()),
             FigureSpec.Ops("raw.write4k", () => [new RawWrite4kCaller(rawMap)]),
             FigureSpec.Ops("local.write4k.c16", () => handles.Take(16).Select(h => (Caller)new ClientWrite4kCaller(h, length)).ToArray()),
         ];

@@ -5,19 +5,33 @@ using MmapActors.Remote;
 namespace MmapActors.Benchmarks.Setup;
 
 /// <summary>
-/// The remote figures' setup: an <see cref="MmapServer"/> serving the bench file's directory on 127.0.0.1 and a
-/// client ActorSystem connected to it over loopback TCP, both in this process (they share its 2 cores, as two
-/// processes on one machine would), plus a bare echo actor on the server for the baseline.
+/// The remote figures' setup: an <see cref="MmapServer"/> serving the bench file's directory on 127.0.0.1, with its
+/// HTTP data plane, and a client ActorSystem connected to it over loopback TCP, both in this process (they share its
+/// 2 cores, as two processes on one machine would), plus a bare echo actor on the server for the baseline; and a
+/// second server without a data plane, whose client streams over actor chunks (<c>remote.stream.actors</c>).
 /// </summary>
 internal sealed class RemoteEnvironment : IAsyncDisposable
 {
-    private RemoteEnvironment(MmapServer server, MmapClient client, IMappedFile[] handles, IActorRef echo)
+    private RemoteEnvironment(MmapServer server, MmapClient client, IMappedFile[] handles, IActorRef echo, MmapServer actorsOnly,
+        MmapClient actorsOnlyClient, IMappedFile actorsOnlyHandle)
     {
         Server = server;
         Client = client;
         Handles = handles;
         Echo = echo;
+        ActorsOnlyServer = actorsOnly;
+        ActorsOnlyClient = actorsOnlyClient;
+        ActorsOnlyHandle = actorsOnlyHandle;
     }
+
+    /// <summary>The server without a data plane.</summary>
+    public MmapServer ActorsOnlyServer { get; }
+
+    /// <summary>Its client.</summary>
+    public MmapClient ActorsOnlyClient { get; }
+
+    /// <summary>A handle of that client on the bench file: its ranges stream over actor chunks.</summary>
+    public IMappedFile ActorsOnlyHandle { get; }
 
     /// <summary>The server.</summary>
     public MmapServer Server { get; }
@@ -35,7 +49,8 @@ internal sealed class RemoteEnvironment : IAsyncDisposable
     public static async Task<RemoteEnvironment> CreateAsync(BenchFile file)
     {
         string root = Path.GetDirectoryName(file.Path)!;
-        var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, Config: "akka.loglevel = WARNING")).ConfigureAwait(false);
+        var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
+            Config: "akka.loglevel = WARNING")).ConfigureAwait(false);
         server.System.ActorOf(RemoteEchoActor.Props(), "echo");
         var client = await MmapRemote.ConnectAsync(server.Address.ToString(), "akka.loglevel = WARNING").ConfigureAwait(false);
         var handles = new IMappedFile[BenchEnvironment.HandleCount];
@@ -45,7 +60,10 @@ internal sealed class RemoteEnvironment : IAsyncDisposable
         }
         // The server is in untrusted mode: only its door answers selection, so the echo is named by its path.
         var echo = ((ExtendedActorSystem)client.System).Provider.ResolveActorRef($"{server.Address}/user/echo");
-        return new RemoteEnvironment(server, client, handles, echo);
+        var actorsOnly = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, Config: "akka.loglevel = WARNING")).ConfigureAwait(false);
+        var actorsOnlyClient = await MmapRemote.ConnectAsync(actorsOnly.Address.ToString(), "akka.loglevel = WARNING").ConfigureAwait(false);
+        var actorsOnlyHandle = await actorsOnlyClient.OpenAsync(Path.GetFileName(file.Path), access: MmapAccess.Read).ConfigureAwait(false);
+        return new RemoteEnvironment(server, client, handles, echo, actorsOnly, actorsOnlyClient, actorsOnlyHandle);
     }
 
     /// <inheritdoc />
@@ -55,7 +73,10 @@ internal sealed class RemoteEnvironment : IAsyncDisposable
         {
             await handle.DisposeAsync().ConfigureAwait(false);
         }
+        await ActorsOnlyHandle.DisposeAsync().ConfigureAwait(false);
         await Client.DisposeAsync().ConfigureAwait(false);
+        await ActorsOnlyClient.DisposeAsync().ConfigureAwait(false);
         await Server.DisposeAsync().ConfigureAwait(false);
+        await ActorsOnlyServer.DisposeAsync().ConfigureAwait(false);
     }
 }

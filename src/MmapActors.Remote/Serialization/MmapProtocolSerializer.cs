@@ -32,12 +32,12 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
 
     // Requests: client -> server, always wrapped in FromPeer when read.
     private const string ConnectManifest = "C", DisconnectManifest = "X", CheckpointAckManifest = "K", OpenMapManifest = "O",
-        CreateFileManifest = "F", ListDirectoryManifest = "L", GetStatsManifest = "S", MapRequestManifest = "R";
+        CreateFileManifest = "F", ListDirectoryManifest = "L", GetStatsManifest = "S", MapRequestManifest = "R", OpenDataPlaneManifest = "P";
 
     // Replies and notices: server -> client.
     private const string ConnectedManifest = "c", CheckpointManifest = "k", SessionClosedManifest = "x", MapOpenedManifest = "o",
         DoneManifest = "D", BytesManifest = "B", NumberManifest = "N", BooleanManifest = "b", TextManifest = "T", LeaseManifest = "l",
-        BatchReplyManifest = "A", ErrorManifest = "E", ListingManifest = "d", StatsManifest = "s";
+        BatchReplyManifest = "A", ErrorManifest = "E", ListingManifest = "d", StatsManifest = "s", TicketManifest = "t";
 
     private readonly bool _isServer;
 
@@ -70,7 +70,9 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         ListDirectory => ListDirectoryManifest,
         GetStats => GetStatsManifest,
         MapRequest => MapRequestManifest,
+        OpenDataPlane => OpenDataPlaneManifest,
         Connected => ConnectedManifest,
+        DataPlaneTicket => TicketManifest,
         Checkpoint => CheckpointManifest,
         SessionClosed => SessionClosedManifest,
         MapOpened => MapOpenedManifest,
@@ -142,6 +144,17 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             case SessionClosed closed:
                 writer.String(closed.Reason);
                 break;
+            case OpenDataPlane open:
+                writer.String(open.Path);
+                writer.Int64(open.Offset);
+                writer.Int64(open.Length);
+                writer.Bool(open.Write);
+                break;
+            case DataPlaneTicket ticket:
+                writer.String(ticket.BaseUrl.ToString());
+                writer.String(ticket.Ticket);
+                writer.Int64(ticket.Expires.ToUnixTimeMilliseconds());
+                break;
             case MapOpened opened:
                 writer.ActorRef(opened.Owner);
                 writer.Int64(opened.HandleId);
@@ -180,7 +193,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         switch (manifest)
         {
             case ConnectManifest or DisconnectManifest or CheckpointAckManifest or OpenMapManifest or CreateFileManifest
-                or ListDirectoryManifest or GetStatsManifest or MapRequestManifest:
+                or ListDirectoryManifest or GetStatsManifest or MapRequestManifest or OpenDataPlaneManifest:
                 try
                 {
                     return new FromPeer(ReadRequest(bytes, manifest), null, bytes.Length);
@@ -220,6 +233,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             CreateFileManifest => new CreateFile(r.String(), r.Int64()),
             ListDirectoryManifest => new ListDirectory(r.String()),
             GetStatsManifest => GetStats.Instance,
+            OpenDataPlaneManifest => new OpenDataPlane(r.String(), r.Int64(), r.Int64(), r.Bool()),
             _ => throw new ProtocolViolationException($"unknown request '{manifest}'"),
         };
         r.End();
@@ -256,6 +270,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             CheckpointManifest => new Checkpoint(r.Int64()),
             SessionClosedManifest => new SessionClosed(r.String()),
             MapOpenedManifest => ReadMapOpened(ref r),
+            TicketManifest => new DataPlaneTicket(ReadUrl(ref r), r.String(), DateTimeOffset.FromUnixTimeMilliseconds(r.Int64())),
             StatsManifest => ReadStats(ref r),
             DoneManifest or NumberManifest or BooleanManifest or TextManifest or LeaseManifest or BatchReplyManifest or ErrorManifest
                 or ListingManifest => ReplyCodec.ReadBody(ref r, ReplyCodec.TagOf(manifest), depth: 1),
@@ -287,6 +302,11 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         }
         return new MmapStats(files);
     }
+
+    private static Uri ReadUrl(ref ProtocolReader r) =>
+        Uri.TryCreate(r.String(), UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? url
+            : throw new ProtocolViolationException("a data plane URL must be absolute http or https");
 
     private static TimeSpan ReadInterval(ref ProtocolReader r)
     {
@@ -331,6 +351,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         CreateFileManifest => nameof(CreateFile),
         ListDirectoryManifest => nameof(ListDirectory),
         GetStatsManifest => nameof(GetStats),
+        OpenDataPlaneManifest => nameof(OpenDataPlane),
         _ => nameof(MapRequest),
     };
 

@@ -169,6 +169,10 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case CreateFile or ListDirectory:
                 Send(_supervisor, request.Request, new Pending(PendingKind.Supervisor, sender, null, null, 0, false));
                 break;
+            case OpenDataPlane open:
+                // The ticket is bound to the peer's host, which only the session knows (the supervisor sees the session).
+                Send(_supervisor, new IssueDataPlaneTicket(open, _peer.Host), new Pending(PendingKind.Supervisor, sender, null, null, 0, false));
+                break;
             case GetStats:
                 var stats = OwnStats();
                 Send(sender, stats, 64L * (stats.Files.Count + 1));

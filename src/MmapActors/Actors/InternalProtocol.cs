@@ -32,3 +32,7 @@ internal sealed record OpenServedFile(Protocol.OpenMap Open, ServedFile File);
 /// <summary>Owner → itself: work run off the hot path is done; <paramref name="Complete"/> (null when it failed) finishes
 /// it in the actor.</summary>
 internal sealed record OffHotPathDone(Action? Complete, Exception? Failure, object Request, IActorRef Sender);
+
+/// <summary>Session → supervisor: a remote peer's <see cref="Protocol.OpenDataPlane"/>, with the host of the peer's
+/// address, which the ticket is bound to (the session's own address would be the server's).</summary>
+internal sealed record IssueDataPlaneTicket(Protocol.OpenDataPlane Open, string? PeerHost);

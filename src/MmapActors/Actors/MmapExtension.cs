@@ -1,4 +1,5 @@
 using Akka.Actor;
+using MmapActors.DataPlane;
 using MmapActors.Protocol;
 
 namespace MmapActors.Actors;
@@ -13,7 +14,7 @@ public sealed class MmapExtension : IExtension
     internal MmapExtension(ExtendedActorSystem system)
     {
         Settings = MmapSettings.Create(system);
-        Supervisor = system.ActorOf(MmapSupervisor.Props(Settings), Settings.SupervisorName);
+        Supervisor = system.ActorOf(MmapSupervisor.Props(Settings, DataPlaneSlot), Settings.SupervisorName);
         var supervisor = Supervisor;
         var timeout = Settings.ShutdownFlushTimeout;
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "mmap-flush-and-close", async () =>
@@ -28,6 +29,12 @@ public sealed class MmapExtension : IExtension
 
     /// <summary>The supervisor: send it <see cref="OpenMap"/> and <see cref="GetStats"/>.</summary>
     public IActorRef Supervisor { get; }
+
+    /// <summary>The HTTP data plane serving this node's root next to the supervisor, or null (see docs/remote.md).</summary>
+    public DataPlaneEndpoint? DataPlane => DataPlaneSlot.Endpoint;
+
+    /// <summary>Where the server that starts a data plane registers it for the supervisor.</summary>
+    internal DataPlaneSlot DataPlaneSlot { get; } = new();
 
     /// <summary>The extension of <paramref name="system"/>, started on first use.</summary>
     public static MmapExtension Get(ActorSystem system)

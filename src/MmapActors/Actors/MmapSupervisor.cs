@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using MmapActors.DataPlane;
 using MmapActors.Diagnostics;
 using MmapActors.Native;
 using MmapActors.Owner;
@@ -24,6 +25,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
     private readonly MmapSettings _settings;
     private readonly ResourceBudget _budget;
+    private readonly DataPlaneSlot _dataPlane;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, OwnerEntry> _byKey = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, OwnerEntry> _byOwner = new();
@@ -32,18 +34,22 @@ internal sealed class MmapSupervisor : UntypedActor
     private long _ownerCounter;
     private long _anonymousCounter;
 
-    public MmapSupervisor(MmapSettings settings)
+    public MmapSupervisor(MmapSettings settings, DataPlaneSlot dataPlane)
     {
         _settings = settings;
+        _dataPlane = dataPlane;
         _budget = new ResourceBudget(settings);
     }
 
     /// <summary>Props for the supervisor, on a thread of its own: it resolves paths, creates files (fsync) and lists
     /// directories, none of which may stall the default dispatcher.</summary>
-    public static Props Props(MmapSettings settings)
+    /// <param name="settings">The <c>mmap</c> block.</param>
+    /// <param name="dataPlane">Where a data plane started next to this supervisor registers (null: none ever will).</param>
+    public static Props Props(MmapSettings settings, DataPlaneSlot? dataPlane = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
+        var slot = dataPlane ?? new DataPlaneSlot();
+        return Akka.Actor.Props.Create(() => new MmapSupervisor(settings, slot)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
     }
 
     protected override void PreStart()
@@ -95,6 +101,12 @@ internal sealed class MmapSupervisor : UntypedActor
                 break;
             case FlushAndCloseAll:
                 FlushAll().PipeTo(Sender);
+                break;
+            case OpenDataPlane open:
+                Sender.Tell(IssueTicket(open, Sender.Path.Address.Host));
+                break;
+            case IssueDataPlaneTicket issue:
+                Sender.Tell(IssueTicket(issue.Open, issue.PeerHost));
                 break;
             default:
                 Unhandled(message);
@@ -187,6 +199,37 @@ internal sealed class MmapSupervisor : UntypedActor
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return new MmapError(MmapErrorKind.OSError, $"[Errno 5] Input/output error: '{list.Path}': {e.Message}", 5);
+        }
+    }
+
+    /// <summary>
+    /// A ticket for one HTTP transfer, bound to the asking node's host: only for a path that the served root would open
+    /// now in the asked direction (the same sandbox, read-only and regular-file checks as an open), and only when a
+    /// data plane runs next to this supervisor. A remote peer's request comes through its session, which names the peer.
+    /// </summary>
+    private MapReply IssueTicket(OpenDataPlane open, string? peerHost)
+    {
+        if (_dataPlane.Endpoint is not { } endpoint || _root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: this server offers no data plane", 95);
+        }
+        if (open.Path is null || open.Offset < 0 || open.Length < 0)
+        {
+            return new MmapError(MmapErrorKind.ValueError, "OpenDataPlane needs a path and a non-negative offset and length", null);
+        }
+        try
+        {
+            _root.OpenFile(open.Path, writable: open.Write).Dispose();
+            var (ticket, grant) = endpoint.Tickets.Issue(PeerIdentity.FromHost(peerHost), open.Path, open.Offset, open.Length, open.Write);
+            return new DataPlaneTicket(endpoint.BaseUrl, ticket, grant.Expires);
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+        catch (ArgumentException e)
+        {
+            return new MmapError(MmapErrorKind.ValueError, e.Message, null);
         }
     }
 

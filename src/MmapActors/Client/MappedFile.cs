@@ -18,6 +18,7 @@ internal sealed class MappedFile : IMappedFile
     private readonly ReplySinkPool? _sinks;
     private readonly Task _clientSystemTerminated;
     private readonly ConnectionState? _connection;
+    private readonly DataPlaneTransfer.Route? _dataPlane;
     private int _disposed;
 
     /// <param name="opened">The owner's reply to the open.</param>
@@ -27,8 +28,9 @@ internal sealed class MappedFile : IMappedFile
     /// <param name="window">Chunks of a streamed range in flight at once.</param>
     /// <param name="sinks">Reusable reply sinks (registered temp actors, so remote owners reach them too); null: Akka's Ask.</param>
     /// <param name="connection">A remote client's connection: once lost, every call fails at once.</param>
+    /// <param name="dataPlane">Where streamed ranges go over the server's HTTP data plane; null: actor chunks only.</param>
     public MappedFile(MapOpened opened, TimeSpan timeout, Task clientSystemTerminated, int chunkSize = 64 << 10, int window = 16,
-        ReplySinkPool? sinks = null, ConnectionState? connection = null)
+        ReplySinkPool? sinks = null, ConnectionState? connection = null, DataPlaneTransfer.Route? dataPlane = null)
     {
         _connection = connection;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
@@ -43,6 +45,7 @@ internal sealed class MappedFile : IMappedFile
         _ownerIsLocal = opened.Owner.Path.Address.HasLocalScope;
         _sinks = sinks;
         _clientSystemTerminated = clientSystemTerminated;
+        _dataPlane = dataPlane;
     }
 
     public string Key { get; }
@@ -187,6 +190,11 @@ internal sealed class MappedFile : IMappedFile
         MmapMetrics.TransferStarted(write: false);
         try
         {
+            if (_dataPlane is { } route && end > offset &&
+                await route.Transfer.TryReadAsync(route.Path, offset, end - offset, destination, progress, cancellationToken).ConfigureAwait(false) is { } moved)
+            {
+                return moved;
+            }
             while (next < end || pending.Count > 0)
             {
                 while (pending.Count < _window && next < end)
@@ -232,6 +240,10 @@ internal sealed class MappedFile : IMappedFile
         MmapMetrics.TransferStarted(write: true);
         try
         {
+            if (await TryWriteOverDataPlaneAsync(offset, source, count, progress, cancellationToken).ConfigureAwait(false) is { } moved)
+            {
+                return moved;
+            }
             while (!endOfSource || pending.Count > 0)
             {
                 while (pending.Count < _window && !endOfSource)
@@ -265,6 +277,20 @@ internal sealed class MappedFile : IMappedFile
             MmapMetrics.TransferEnded(write: true); // first: nothing below may skip it
             await DrainAsync(pending, stop).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A write over the data plane, when its size is known and it stays inside the map (the actor path raises the
+    /// errors of writes that would not); null: use actor chunks.</summary>
+    private async Task<long?> TryWriteOverDataPlaneAsync(long offset, Stream source, long? count, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        if (_dataPlane is not { Writable: true } route || offset < 0 ||
+            (count ?? (source.CanSeek ? source.Length - source.Position : null)) is not (> 0 and var size) ||
+            size > await LengthAsync(cancellationToken).ConfigureAwait(false) - offset)
+        {
+            return null;
+        }
+        return await route.Transfer.TryWriteAsync(route.Path, offset, source, size, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>One chunk of a streamed read; pooled when it came from a local owner.</summary>

@@ -27,6 +27,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly ReplySinkPool _sinks;
     private readonly Task _systemTerminated;
     private readonly ConnectionState? _connection;
+    private readonly DataPlaneTransfer? _dataPlane;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null,
@@ -46,6 +47,7 @@ public sealed class MmapClient : IAsyncDisposable
         // A lost connection fails every call in flight now, not at its timeout.
         connection?.WhenLost.ContinueWith(t => _sinks.FailAll(t.Result), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _dataPlane = DataPlaneTransfer.For(supervisor, timeout);
     }
 
     /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
@@ -130,7 +132,8 @@ public sealed class MmapClient : IAsyncDisposable
         object reply = await AskSupervisorAsync<object>(new OpenMap(options, _session), cancellationToken).ConfigureAwait(false);
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection),
+            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection,
+                _dataPlane?.RouteFor(options, opened.Access)),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
@@ -216,6 +219,7 @@ public sealed class MmapClient : IAsyncDisposable
                 // the system is already shutting down; its termination stops the session
             }
             _sinks.Dispose();
+            _dataPlane?.Dispose();
             if (_ownedSystem is not null)
             {
                 await _ownedSystem.Terminate().ConfigureAwait(false);

@@ -307,3 +307,18 @@ public sealed class InjectedFaultException(string message) : Exception(message);
 /// <summary>An owner failed more often than <c>mmap.restart.max-restarts</c> allows, or could not re-open its file,
 /// and was stopped; the handles on <paramref name="Key"/> are gone.</summary>
 public sealed record OwnerFailed(string Key) : IMmapMessage;
+
+// ---------------------------------------------------------------------------------------------------------
+// Data plane: sent to the supervisor by a remote client that wants to move a range over HTTP (docs/remote.md).
+// ---------------------------------------------------------------------------------------------------------
+
+/// <summary>Asks for a ticket to move the bytes [<paramref name="Offset"/>, <paramref name="Offset"/> +
+/// <paramref name="Length"/>) of <paramref name="Path"/> (relative to the served root) over the server's HTTP data
+/// plane, once. Reply: <see cref="DataPlaneTicket"/>, or <see cref="MmapError"/> (errno 95 when the server offers no
+/// data plane: use the actor protocol).</summary>
+public sealed record OpenDataPlane(string Path, long Offset, long Length, bool Write) : IMmapMessage;
+
+/// <summary>Reply to <see cref="OpenDataPlane"/>: where to send the request and the single-use ticket to present
+/// (<c>Authorization: MmapTicket &lt;ticket&gt;</c>), valid until <paramref name="Expires"/> and only from the asking
+/// node's address.</summary>
+public sealed record DataPlaneTicket(Uri BaseUrl, string Ticket, DateTimeOffset Expires) : MapReply;

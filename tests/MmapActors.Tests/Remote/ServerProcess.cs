@@ -26,6 +26,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <summary>Whether the server process has ended (a crash, if the test did not stop it).</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The data plane's URL as serve printed it, when it was started with one.</summary>
+    public Uri? HttpUrl { get; private init; }
+
     public static string MmapctlDll => Path.Combine(AppContext.BaseDirectory, "mmapctl.dll");
 
     /// <summary>Starts mmapctl with <paramref name="arguments"/>; standard output and error are captured.</summary>
@@ -57,10 +60,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <param name="configFile">A HOCON file for --config.</param>
     /// <param name="environment">Extra environment variables, e.g. GC settings.</param>
     /// <param name="readOnly">Serve read-only (--read-only).</param>
+    /// <param name="httpPort">--http-port: 0 (the default here, unlike serve's own) keeps the data plane off, -1 picks a free port.</param>
     public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null,
-        bool readOnly = false)
+        bool readOnly = false, int httpPort = 0)
     {
-        var arguments = new List<string> { "serve", "--root", root, "--port", "0" };
+        var arguments = new List<string> { "serve", "--root", root, "--port", "0", "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (readOnly)
         {
             arguments.Add("--read-only");
@@ -77,9 +81,15 @@ public sealed partial class ServerProcess : IAsyncDisposable
             {
                 if (ServingLine().Match(line) is { Success: true } m)
                 {
+                    Uri? httpUrl = null;
+                    if (httpPort != 0 && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } next &&
+                        HttpLine().Match(next) is { Success: true } h)
+                    {
+                        httpUrl = new Uri(h.Groups[1].Value);
+                    }
                     _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining
                     _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                    return new ServerProcess(process, m.Groups[1].Value);
+                    return new ServerProcess(process, m.Groups[1].Value) { HttpUrl = httpUrl };
                 }
             }
             throw new InvalidOperationException($"mmapctl serve exited early: {await process.StandardError.ReadToEndAsync(CancellationToken.None)}");
@@ -154,4 +164,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     [GeneratedRegex(@"^mmapctl: serving .* at (akka\.tcp://\S+?)( \(read-only\))?$")]
     private static partial Regex ServingLine();
+
+    [GeneratedRegex(@"^mmapctl: HTTP data plane at (https?://\S+/) ")]
+    private static partial Regex HttpLine();
 }

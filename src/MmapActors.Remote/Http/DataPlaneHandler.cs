@@ -1,0 +1,439 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Headers;
+using Microsoft.Net.Http.Headers;
+using Microsoft.Win32.SafeHandles;
+using MmapActors.DataPlane;
+using MmapActors.Native;
+
+namespace MmapActors.Remote.Http;
+
+/// <summary>
+/// The data plane's requests: <c>GET</c>/<c>HEAD</c> of a file or one range of it, <c>PUT</c> of a whole file or of a
+/// range (<c>Content-Range</c>), <c>POST ?flush</c>. Paths are resolved by <see cref="ServedRoot"/> (the same sandbox
+/// as the actor protocol) and every byte is read or written by the file's owner, one owner turn per chunk of
+/// <c>mmap.http.chunk-size</c> bytes, through a cached local handle (<see cref="HandleCache"/>).
+/// </summary>
+internal sealed class DataPlaneHandler
+{
+    private const string OctetStream = "application/octet-stream";
+
+    private readonly ServedRoot _root;
+    private readonly MmapClient _client;
+    private readonly HandleCache _handles;
+    private readonly TicketAuthority _tickets;
+    private readonly DataPlaneAuth _auth;
+    private readonly int _chunkSize;
+    private readonly long _maxFileSize;
+    private long _requests;
+
+    public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
+        int chunkSize, long maxFileSize)
+    {
+        _root = root;
+        _client = client;
+        _handles = handles;
+        _tickets = tickets;
+        _auth = auth;
+        _chunkSize = chunkSize;
+        _maxFileSize = maxFileSize > 0 ? maxFileSize : long.MaxValue;
+    }
+
+    /// <summary>Requests handled so far (tests prove with it which path a transfer took).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        var request = context.Request;
+        var response = context.Response;
+        response.Headers[HeaderNames.AcceptRanges] = "bytes";
+        try
+        {
+            var decision = _auth.Authenticate(request);
+            if (!decision.Allowed)
+            {
+                DataPlaneAuth.Challenge(response);
+                await DataPlaneErrors.WriteAsync(response, StatusCodes.Status401Unauthorized, decision.Refusal!).ConfigureAwait(false);
+                return;
+            }
+            // Kestrel has decoded the path (except %2F) and removed dot segments; the kernel (openat2) does the rest.
+            string path = (request.Path.Value ?? "/").TrimStart('/');
+            string method = request.Method;
+            if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
+            {
+                await ReadAsync(context, path, decision.Ticket, HttpMethods.IsHead(method)).ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsPut(method))
+            {
+                await WriteAsync(context, path, decision.Ticket).ConfigureAwait(false);
+            }
+            else if (HttpMethods.IsPost(method) && request.Query.ContainsKey("flush"))
+            {
+                await FlushAsync(context, path, decision.Ticket).ConfigureAwait(false);
+            }
+            else
+            {
+                response.Headers.Allow = "GET, HEAD, PUT, POST";
+                await DataPlaneErrors.WriteAsync(response, StatusCodes.Status405MethodNotAllowed,
+                    $"{method} is not supported: use GET, HEAD, PUT, or POST ?flush").ConfigureAwait(false);
+            }
+        }
+        catch (MmapException e) when (!response.HasStarted)
+        {
+            await DataPlaneErrors.WriteAsync(response, e).ConfigureAwait(false);
+        }
+        catch (TimeoutException e) when (!response.HasStarted)
+        {
+            await DataPlaneErrors.WriteAsync(response, StatusCodes.Status503ServiceUnavailable, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MmapException or TimeoutException)
+        {
+            // The status line is gone: cut the connection so the client sees a short body, never a complete-looking one.
+            context.Abort();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // GET / HEAD
+    // ---------------------------------------------------------------------------------------------------------
+
+    private async Task ReadAsync(HttpContext context, string path, string? ticket, bool head)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        using var lease = _handles.Acquire(path);
+        long size = lease.Identity.Size;
+        var validators = lease.Validators(static identity => new FileValidators(identity));
+        var (etag, lastModified) = (validators.ETag, validators.LastModified);
+        var headers = request.GetTypedHeaders();
+        response.Headers.ETag = validators.ETagText;
+        response.Headers.LastModified = validators.LastModifiedText;
+
+        if (NotModified(headers, etag, lastModified))
+        {
+            if (ticket is not null && !await RedeemAsync(context, ticket, path, 0, 0, write: false).ConfigureAwait(false))
+            {
+                return;
+            }
+            response.StatusCode = StatusCodes.Status304NotModified;
+            return;
+        }
+
+        long start = 0, count = size;
+        var range = SingleRange(headers, etag, lastModified);
+        if (range is not null && !Resolve(range, size, out start, out count))
+        {
+            response.Headers.ContentRange = $"bytes */{size}";
+            await DataPlaneErrors.WriteAsync(response, StatusCodes.Status416RangeNotSatisfiable,
+                $"range {range} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
+            return;
+        }
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: false).ConfigureAwait(false))
+        {
+            return;
+        }
+        if (range is not null)
+        {
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{size}";
+        }
+        response.ContentType = OctetStream;
+        response.ContentLength = count;
+        if (head || count == 0)
+        {
+            return;
+        }
+        await CopyOutAsync(context, lease, start, count).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Streams [start, start + count) to the response: each chunk is read by the owner straight into Kestrel's output
+    /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory.
+    /// </summary>
+    private async Task CopyOutAsync(HttpContext context, HandleCache.Lease lease, long start, long count)
+    {
+        var cancellation = context.RequestAborted;
+        var writer = context.Response.BodyWriter;
+        var file = await lease.GetFileAsync().ConfigureAwait(false);
+        bool renewed = false;
+        while (count > 0)
+        {
+            int want = (int)Math.Min(count, _chunkSize);
+            var memory = writer.GetMemory(want)[..want];
+            int read = await file.ReadAtAsync(start, memory, cancellation).ConfigureAwait(false);
+            if (read < want && !renewed)
+            {
+                // The handle maps less than the file holds now (it grew outside this server): map it again, once.
+                renewed = true;
+                file = await lease.RenewFileAsync(file).ConfigureAwait(false);
+                read += await file.ReadAtAsync(start + read, memory[read..], cancellation).ConfigureAwait(false);
+            }
+            if (read < want)
+            {
+                // The file shrank under the request: what was promised (Content-Length) cannot be sent.
+                writer.Advance(read);
+                await writer.FlushAsync(cancellation).ConfigureAwait(false);
+                context.Abort();
+                return;
+            }
+            writer.Advance(read);
+            start += read;
+            count -= read;
+            var flushed = await writer.FlushAsync(cancellation).ConfigureAwait(false);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return; // the client went away
+            }
+        }
+    }
+
+    private static bool NotModified(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    {
+        var noneMatch = headers.IfNoneMatch;
+        if (noneMatch.Count > 0)
+        {
+            return noneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false));
+        }
+        return headers.IfModifiedSince is { } since && Truncate(lastModified) <= since;
+    }
+
+    /// <summary>The one range to serve, or null for the whole file: no Range, another unit, several ranges (answered
+    /// with the whole file, as RFC 9110 allows), or an If-Range that no longer matches.</summary>
+    private static RangeItemHeaderValue? SingleRange(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
+    {
+        if (headers.Range is not { } range || !string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || range.Ranges.Count != 1)
+        {
+            return null;
+        }
+        if (headers.IfRange is { } condition)
+        {
+            bool matches = condition.EntityTag is { } tag
+                ? !tag.IsWeak && tag.Compare(etag, useStrongComparison: true)
+                : condition.LastModified is { } date && date == Truncate(lastModified);
+            if (!matches)
+            {
+                return null;
+            }
+        }
+        return range.Ranges.First();
+    }
+
+    private static bool Resolve(RangeItemHeaderValue range, long size, out long start, out long count)
+    {
+        if (range.From is { } from)
+        {
+            start = from;
+            long last = Math.Min(range.To ?? long.MaxValue, size - 1);
+            count = last - from + 1;
+            return from < size && count > 0;
+        }
+        long suffix = range.To ?? 0;
+        start = Math.Max(0, size - suffix);
+        count = size - start;
+        return suffix > 0 && size > 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // PUT
+    // ---------------------------------------------------------------------------------------------------------
+
+    private async Task WriteAsync(HttpContext context, string path, string? ticket)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        if (_root.ReadOnly)
+        {
+            throw MmapException.FromErrno(13, $"'{path}' (the served root is read-only)");
+        }
+        if (request.ContentLength is not { } count)
+        {
+            await DataPlaneErrors.WriteAsync(response, StatusCodes.Status411LengthRequired, "PUT needs a Content-Length").ConfigureAwait(false);
+            return;
+        }
+        long start = 0;
+        long? total = null;
+        bool whole = true;
+        string? contentRange = request.Headers.ContentRange;
+        if (!string.IsNullOrEmpty(contentRange))
+        {
+            if (!ContentRangeHeaderValue.TryParse(contentRange, out var parsed) || !parsed.HasRange ||
+                !string.Equals(parsed.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) ||
+                parsed.To!.Value - parsed.From!.Value + 1 != count || (parsed.Length is { } l && l < parsed.To.Value + 1))
+            {
+                await DataPlaneErrors.WriteAsync(response, StatusCodes.Status400BadRequest,
+                    $"Content-Range '{contentRange}' must be 'bytes FIRST-LAST/TOTAL' (or /*) covering exactly the Content-Length of {count} bytes").ConfigureAwait(false);
+                return;
+            }
+            whole = false;
+            start = parsed.From.Value;
+            total = parsed.Length;
+        }
+        long end = start + count;
+        long wanted = Math.Max(end, total ?? 0);
+        if (wanted > _maxFileSize)
+        {
+            await DataPlaneErrors.WriteAsync(response, StatusCodes.Status413PayloadTooLarge,
+                $"the file would be {wanted} bytes, more than mmap.limits.max-file-size ({_maxFileSize})", MmapErrorKind.ValueError).ConfigureAwait(false);
+            return;
+        }
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: true).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        bool created = false;
+        long size;
+        try
+        {
+            size = Stat(path, writable: true);
+        }
+        catch (MmapException e) when (e.Errno == 2)
+        {
+            await CreateAsync(path, wanted, context.RequestAborted).ConfigureAwait(false);
+            created = true;
+            size = wanted;
+        }
+        long newSize = whole ? count : Math.Max(size, wanted);
+        if (newSize != size)
+        {
+            await ResizeAsync(path, size, newSize).ConfigureAwait(false);
+        }
+        if (count > 0)
+        {
+            await CopyInAsync(context, path, start, count).ConfigureAwait(false);
+        }
+        var (etag, lastModified) = Touch(path);
+        response.Headers.ETag = etag.ToString();
+        response.Headers.LastModified = HeaderUtilities.FormatDate(lastModified);
+        response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status204NoContent;
+    }
+
+    private async Task CreateAsync(string path, long length, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CreateFileAsync(path, length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (MmapException e) when (e.Errno == 17)
+        {
+            // Another request created it first: carry on as an update of the file it made.
+        }
+    }
+
+    /// <summary>Resizes through the owner so that every handle on the file follows; an empty file has no map (Python
+    /// cannot map one), so it is grown with ftruncate on the descriptor the sandbox opened.</summary>
+    private async Task ResizeAsync(string path, long size, long newSize)
+    {
+        if (size == 0)
+        {
+            using var file = _root.OpenFile(path, writable: true);
+            using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
+            RandomAccess.SetLength(handle, newSize);
+            return;
+        }
+        using var lease = _handles.Acquire(path);
+        var mapped = await lease.GetFileAsync().ConfigureAwait(false);
+        await mapped.ResizeAsync(newSize).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves the body into the file, one owner turn per chunk. Each chunk is an exact array handed to the owner
+    /// (a <see cref="Protocol.WriteAt"/> keeps its array until the owner ran it), 64 KiB so none lands in the large
+    /// object heap.</summary>
+    private async Task CopyInAsync(HttpContext context, string path, long start, long count)
+    {
+        var cancellation = context.RequestAborted;
+        var reader = context.Request.BodyReader;
+        using var lease = _handles.Acquire(path);
+        var file = await lease.GetFileAsync().ConfigureAwait(false);
+        int chunk = Math.Min(_chunkSize, 64 << 10);
+        while (count > 0)
+        {
+            int want = (int)Math.Min(count, chunk);
+            var result = await reader.ReadAtLeastAsync(want, cancellation).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length < want)
+            {
+                reader.AdvanceTo(buffer.End);
+                throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
+            }
+            var data = new byte[want];
+            buffer.Slice(0, want).CopyTo(data);
+            reader.AdvanceTo(buffer.GetPosition(want));
+            await file.WriteAtAsync(start, data, cancellation).ConfigureAwait(false);
+            start += want;
+            count -= want;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // POST ?flush
+    // ---------------------------------------------------------------------------------------------------------
+
+    private async Task FlushAsync(HttpContext context, string path, string? ticket)
+    {
+        long size = Stat(path, writable: !_root.ReadOnly);
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, 0, size, write: true).ConfigureAwait(false))
+        {
+            return;
+        }
+        if (size > 0)
+        {
+            using var lease = _handles.Acquire(path);
+            var file = await lease.GetFileAsync().ConfigureAwait(false);
+            await file.FlushAsync(cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        context.Response.StatusCode = StatusCodes.Status204NoContent;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Shared
+    // ---------------------------------------------------------------------------------------------------------
+
+    private async Task<bool> RedeemAsync(HttpContext context, string ticket, string path, long offset, long length, bool write)
+    {
+        var check = _tickets.Redeem(ticket, PeerIdentity.FromAddress(context.Connection.RemoteIpAddress), path, offset, length, write);
+        if (check == TicketCheck.Valid)
+        {
+            return true;
+        }
+        context.Response.Headers["Mmap-Ticket"] = check.ToString();
+        await DataPlaneErrors.WriteAsync(context.Response, StatusCodes.Status403Forbidden, $"ticket refused: {check}").ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>The size of a file, through the sandbox (which also refuses anything but a regular file), uncached: for
+    /// writes, which must see a read-only export or a missing file as such.</summary>
+    private long Stat(string path, bool writable)
+    {
+        using var file = _root.OpenFile(path, writable);
+        return file.Length;
+    }
+
+    /// <summary>Marks the file modified now (later than before, even within the kernel's coarse clock), so validators
+    /// change with every PUT; best effort (a file owned by another user keeps its time).</summary>
+    private (EntityTagHeaderValue ETag, DateTimeOffset LastModified) Touch(string path)
+    {
+        using var file = _root.OpenFile(path, writable: true);
+        using (var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false))
+        {
+            var modified = File.GetLastWriteTimeUtc(handle);
+            var now = DateTime.UtcNow;
+            try
+            {
+                File.SetLastWriteTimeUtc(handle, now > modified ? now : modified.AddTicks(10)); // 10 ticks = 1 µs
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        int errno = LibC.Identify(file.Descriptor, out var identity);
+        var validators = errno == 0 ? new FileValidators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+        return (validators.ETag, validators.LastModified);
+    }
+
+    /// <summary>HTTP dates have whole seconds.</summary>
+    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using Akka.Configuration;
+
+namespace MmapActors.Remote.Http;
+
+/// <summary>The <c>mmap.http</c> block: where the HTTP data plane listens and how it guards the files (see
+/// <c>config/server.hocon</c> and docs/remote.md).</summary>
+/// <param name="Host">The address to listen on (an IP address or <c>localhost</c>).</param>
+/// <param name="Port">The TCP port; 0 turns the data plane off, <see cref="MmapServerOptions.AnyHttpPort"/> picks a free one.</param>
+/// <param name="Token">The bearer token that grants full access; empty: none (then only tickets, or nothing on loopback).</param>
+/// <param name="CertificatePath">A PKCS#12 (.pfx) certificate: serve HTTPS. Empty: plain HTTP.</param>
+/// <param name="CertificatePassword">The certificate's password.</param>
+/// <param name="AllowInsecureBind">Accept a non-loopback bind without HTTPS and a token (an explicit, documented risk).</param>
+/// <param name="ChunkSize">Bytes moved per owner turn.</param>
+/// <param name="TicketLifetime">How long a ticket stays valid.</param>
+/// <param name="HandleIdleTimeout">How long an unused cached handle stays open.</param>
+public sealed record DataPlaneSettings(
+    string Host = "127.0.0.1",
+    int Port = 0,
+    string Token = "",
+    string CertificatePath = "",
+    string CertificatePassword = "",
+    bool AllowInsecureBind = false,
+    int ChunkSize = 256 << 10,
+    TimeSpan? TicketLifetime = null,
+    TimeSpan? HandleIdleTimeout = null)
+{
+    /// <summary>Whether the data plane is on.</summary>
+    public bool Enabled => Port != 0;
+
+    /// <summary>Whether HTTPS is configured.</summary>
+    public bool Tls => CertificatePath.Length > 0;
+
+    /// <summary>The ticket lifetime, defaulted.</summary>
+    public TimeSpan EffectiveTicketLifetime => TicketLifetime ?? TimeSpan.FromSeconds(30);
+
+    /// <summary>The cached-handle idle timeout, defaulted.</summary>
+    public TimeSpan EffectiveHandleIdleTimeout => HandleIdleTimeout ?? TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads an <c>mmap.http</c> block (missing keys keep the defaults above).</summary>
+    public static DataPlaneSettings FromConfig(Config? http)
+    {
+        if (http is null || http.IsEmpty)
+        {
+            return new DataPlaneSettings();
+        }
+        return new DataPlaneSettings(
+            http.GetString("host", "127.0.0.1"),
+            http.GetInt("port", 0),
+            http.GetString("token", ""),
+            http.GetString("certificate.path", ""),
+            http.GetString("certificate.password", ""),
+            http.GetBoolean("allow-insecure-bind", false),
+            checked((int)(http.GetByteSize("chunk-size") ?? (256 << 10))),
+            http.GetTimeSpan("ticket-lifetime", TimeSpan.FromSeconds(30)),
+            http.GetTimeSpan("handle-idle-timeout", TimeSpan.FromSeconds(10)));
+    }
+
+    /// <summary>The address to bind, checked.</summary>
+    /// <exception cref="ArgumentException">The host is not an IP address or <c>localhost</c>.</exception>
+    public IPAddress BindAddress => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        ? IPAddress.Loopback
+        : IPAddress.TryParse(Host.Trim('[', ']'), out var ip)
+            ? ip
+            : throw new ArgumentException($"mmap.http.host = '{Host}' is not an IP address (or localhost)");
+
+    /// <summary>
+    /// Refuses settings that would expose the files carelessly: a non-loopback bind needs HTTPS (else tokens, tickets and
+    /// data travel in clear) and a token (else anyone who reaches the port reads and writes every served file), unless
+    /// <see cref="AllowInsecureBind"/> says the risk is accepted. Also checks the ranges of the numbers.
+    /// </summary>
+    /// <exception cref="ArgumentException">What is wrong, and what to set.</exception>
+    public void Validate()
+    {
+        if (Port is < MmapServerOptions.AnyHttpPort or > 65535)
+        {
+            throw new ArgumentException($"mmap.http.port = {Port} is outside 0..65535 (0 turns the data plane off)");
+        }
+        if (ChunkSize is < 4096 or > 16 << 20)
+        {
+            throw new ArgumentException($"mmap.http.chunk-size = {ChunkSize} is outside 4 KiB..16 MiB");
+        }
+        if (EffectiveTicketLifetime <= TimeSpan.Zero || EffectiveHandleIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("mmap.http.ticket-lifetime and mmap.http.handle-idle-timeout must be positive");
+        }
+        if (!Enabled || IPAddress.IsLoopback(BindAddress) || AllowInsecureBind)
+        {
+            return;
+        }
+        if (!Tls || Token.Length == 0)
+        {
+            throw new ArgumentException(
+                $"Refusing to serve files over HTTP on {Host}, which is not a loopback address, without " +
+                (Tls ? "a bearer token (mmap.http.token): anyone who reaches the port could read and write every served file" :
+                    Token.Length == 0 ? "HTTPS (mmap.http.certificate.path) and a bearer token (mmap.http.token): anyone who reaches the port could read and write every served file"
+                    : "HTTPS (mmap.http.certificate.path): the token, the tickets and the data would cross the network in clear") +
+                ". Configure them, bind 127.0.0.1, or set mmap.http.allow-insecure-bind = on to accept the risk.");
+        }
+    }
+}

@@ -1,0 +1,323 @@
+using System.Collections.Concurrent;
+using MmapActors.Native;
+
+namespace MmapActors.Remote.Http;
+
+/// <summary>
+/// What the data plane keeps open per served path, as nginx's <c>open_file_cache</c> does: a read-only descriptor
+/// opened through the <see cref="ServedRoot"/> sandbox (so a request costs one fstat, not a path resolution), and a
+/// handle on the file's owner, opened on first use and shared by every request on that path (so a request costs one
+/// owner turn per chunk, not an open).
+/// </summary>
+/// <remarks>
+/// Every request reads the size, modification time and link count afresh (fstat of the cached descriptor), so writes
+/// and resizes are seen at once, and a deleted file is looked up again at once. The path itself is resolved again at
+/// most every <c>revalidate</c> interval (1 s): a file replaced by a rename under the same name is served within that
+/// time. An entry unused for the idle timeout is closed; a request never sees its descriptor or handle closed under it
+/// (entries count their users and close when the last one leaves).
+/// </remarks>
+internal sealed class HandleCache : IAsyncDisposable
+{
+    private readonly ServedRoot _root;
+    private readonly MmapClient _client;
+    private readonly MmapAccess _access;
+    private readonly TimeSpan _idle;
+    private readonly long _revalidateMs;
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sweeper;
+
+    public HandleCache(ServedRoot root, MmapClient client, TimeSpan idle, TimeSpan revalidate)
+    {
+        _root = root;
+        _client = client;
+        _access = root.ReadOnly ? MmapAccess.Read : MmapAccess.Write;
+        _idle = idle;
+        _revalidateMs = (long)revalidate.TotalMilliseconds;
+        _sweeper = SweepAsync();
+    }
+
+    /// <summary>The entry of <paramref name="path"/> with the file's current identity; dispose the lease when done.</summary>
+    /// <exception cref="MmapException">The sandbox refused the path, or it is missing (as <see cref="ServedRoot.OpenFile"/>).</exception>
+    public Lease Acquire(string path)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            long now = Environment.TickCount64;
+            if (!_entries.TryGetValue(path, out var entry) || now >= entry.ValidUntil || attempt > 0)
+            {
+                entry = Refresh(path, entry, now);
+            }
+            if (!entry.TryEnter())
+            {
+                continue;
+            }
+            int errno = LibC.Identify(entry.File.Descriptor, out var identity);
+            if (errno == 0 && (identity.Links > 0 || attempt > 0))
+            {
+                return new Lease(this, path, entry, identity);
+            }
+            Release(entry);
+            if (errno != 0)
+            {
+                throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+            }
+            Retire(path, entry); // deleted since it was opened: look the path up again
+        }
+    }
+
+    /// <summary>Resolves the path again; keeps the entry when it is still the same file.</summary>
+    private Entry Refresh(string path, Entry? current, long now)
+    {
+        var file = _root.OpenFile(path, writable: false);
+        int errno = LibC.Identify(file.Descriptor, out var identity);
+        if (errno != 0)
+        {
+            file.Dispose();
+            throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
+        }
+        if (current is not null && current.Identity.Device == identity.Device && current.Identity.Inode == identity.Inode && !current.IsRetired)
+        {
+            file.Dispose();
+            current.ValidUntil = now + _revalidateMs;
+            return current;
+        }
+        var fresh = new Entry(file, identity, now + _revalidateMs);
+        var stored = _entries.AddOrUpdate(path, fresh, (_, old) => old == current || old.IsRetired ? fresh : old);
+        if (stored != fresh)
+        {
+            fresh.Retire();
+            fresh.Close();
+            return stored;
+        }
+        if (current is not null && current != fresh)
+        {
+            RetireEntry(current);
+        }
+        return fresh;
+    }
+
+    private void Retire(string path, Entry entry)
+    {
+        _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
+        RetireEntry(entry);
+    }
+
+    private static void RetireEntry(Entry entry)
+    {
+        if (entry.Retire())
+        {
+            entry.Close();
+        }
+    }
+
+    private static void Release(Entry entry)
+    {
+        if (entry.Exit())
+        {
+            entry.Close();
+        }
+    }
+
+    private async Task SweepAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(_idle.Ticks / 2, TimeSpan.TicksPerMillisecond * 50)));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                long now = Environment.TickCount64;
+                foreach (var (path, entry) in _entries)
+                {
+                    if (entry.IdleFor(now) >= _idle.TotalMilliseconds)
+                    {
+                        Retire(path, entry);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _sweeper.ConfigureAwait(false);
+        foreach (var (path, entry) in _entries)
+        {
+            Retire(path, entry);
+        }
+        _stop.Dispose();
+    }
+
+    /// <summary>A request's use of an entry: the file's identity as of the request, and its owner handle.</summary>
+    public sealed class Lease(HandleCache cache, string path, Entry entry, FileIdentity identity) : IDisposable
+    {
+        private int _disposed;
+
+        /// <summary>Size, modification time and inode, read for this request.</summary>
+        public FileIdentity Identity { get; } = identity;
+
+        /// <summary>The validators of <see cref="Identity"/>, made once per version of the file and shared by its requests.</summary>
+        public FileValidators Validators(Func<FileIdentity, FileValidators> make) => entry.ValidatorsOf(Identity, make);
+
+        /// <summary>The handle on the file's owner (opened on first use).</summary>
+        public Task<IMappedFile> GetFileAsync() => entry.Handle(() => cache._client.OpenAsync(path, access: cache._access));
+
+        /// <summary>Opens a new handle when the current one maps less than the file now holds (it grew elsewhere).</summary>
+        public Task<IMappedFile> RenewFileAsync(IMappedFile stale) =>
+            entry.ReplaceHandle(stale, () => cache._client.OpenAsync(path, access: cache._access));
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Release(entry);
+            }
+        }
+    }
+
+    /// <summary>A cached path: its descriptor, its handles (the current one last), its users, whether it is retired.</summary>
+    internal sealed class Entry(ServedFile file, FileIdentity identity, long validUntil)
+    {
+        private readonly Lock _gate = new();
+        private readonly List<Task<IMappedFile>> _handles = [];
+        private int _users;
+        private bool _retired;
+        private long _lastUsed = Environment.TickCount64;
+        private FileValidators? _validators;
+
+        public ServedFile File { get; } = file;
+
+        public FileValidators ValidatorsOf(FileIdentity identity, Func<FileIdentity, FileValidators> make)
+        {
+            var cached = Volatile.Read(ref _validators);
+            if (cached is null || cached.Identity != identity)
+            {
+                cached = make(identity);
+                Volatile.Write(ref _validators, cached);
+            }
+            return cached;
+        }
+
+        public FileIdentity Identity { get; } = identity;
+
+        public long ValidUntil
+        {
+            get => Volatile.Read(ref validUntil);
+            set => Volatile.Write(ref validUntil, value);
+        }
+
+        public bool IsRetired
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _retired;
+                }
+            }
+        }
+
+        public Task<IMappedFile> Handle(Func<Task<IMappedFile>> open)
+        {
+            lock (_gate)
+            {
+                if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
+                {
+                    _handles.Add(open());
+                }
+                return _handles[^1];
+            }
+        }
+
+        public Task<IMappedFile> ReplaceHandle(IMappedFile stale, Func<Task<IMappedFile>> open)
+        {
+            lock (_gate)
+            {
+                if (_handles.Count > 0 && _handles[^1].IsCompletedSuccessfully && ReferenceEquals(_handles[^1].Result, stale))
+                {
+                    _handles.Add(open()); // the stale one stays until the entry closes: other requests may be using it
+                }
+                return _handles[^1];
+            }
+        }
+
+        public bool TryEnter()
+        {
+            lock (_gate)
+            {
+                if (_retired)
+                {
+                    return false;
+                }
+                _users++;
+                return true;
+            }
+        }
+
+        /// <summary>Ends a use; true when the entry is retired and this was its last user (the caller closes it).</summary>
+        public bool Exit()
+        {
+            lock (_gate)
+            {
+                _users--;
+                _lastUsed = Environment.TickCount64;
+                return _retired && _users == 0;
+            }
+        }
+
+        /// <summary>Retires the entry; true when nobody uses it (the caller closes it now), else its last user does.</summary>
+        public bool Retire()
+        {
+            lock (_gate)
+            {
+                if (_retired)
+                {
+                    return false;
+                }
+                _retired = true;
+                return _users == 0;
+            }
+        }
+
+        /// <summary>Milliseconds since its last use, or 0 while in use.</summary>
+        public long IdleFor(long now)
+        {
+            lock (_gate)
+            {
+                return _users > 0 ? 0 : now - _lastUsed;
+            }
+        }
+
+        /// <summary>Closes the descriptor and every handle (once nobody uses them).</summary>
+        public void Close()
+        {
+            File.Dispose();
+            Task<IMappedFile>[] handles;
+            lock (_gate)
+            {
+                handles = [.. _handles];
+                _handles.Clear();
+            }
+            foreach (var handle in handles)
+            {
+                _ = CloseAsync(handle);
+            }
+        }
+
+        private static async Task CloseAsync(Task<IMappedFile> handle)
+        {
+            try
+            {
+                await (await handle.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // a failed open has nothing to close; a handle whose owner is gone is closed already
+            }
+        }
+    }
+}
