@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Runtime.InteropServices;
 using MmapActors.Remote;
 
@@ -10,38 +11,68 @@ internal static class ServeCommand
     public static Command Create()
     {
         var rootOption = new Option<string>("--root") { Description = "Directory to serve (created if missing)", DefaultValueFactory = _ => "./data" };
-        var hostOption = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var hostOption = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0: every interface)", DefaultValueFactory = _ => "127.0.0.1" };
+        var publicHostOption = new Option<string?>("--public-host")
+        {
+            Description = "Host name or address clients use to reach this server (advertised in its address; default: --host, or this machine's name when --host is 0.0.0.0 or ::)",
+        };
         var portOption = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
         var readOnlyOption = new Option<bool>("--read-only") { Description = "Refuse every write" };
-        var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon" };
-        var command = new Command("serve", "Serve a directory's files to other nodes") { rootOption, hostOption, portOption, readOnlyOption, configOption };
+        var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon (TLS, limits, logging)" };
+        var command = new Command("serve", "Serve a directory's files to other nodes")
+        {
+            rootOption, hostOption, publicHostOption, portOption, readOnlyOption, configOption,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new MmapServerOptions(
-                parse.GetValue(rootOption)!,
-                parse.GetValue(hostOption),
-                parse.GetValue(portOption),
-                parse.GetValue(readOnlyOption),
-                parse.GetValue(configOption));
-            await using var server = await MmapServer.StartAsync(options, cancellationToken);
-            Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
-            Console.Out.Flush();
-
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
-            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-            await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-
-            void StopGracefully(PosixSignalContext context)
+            try
             {
-                context.Cancel = true; // keep the process alive until the maps are flushed
-                stop.Cancel();
+                return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
+                    parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), cancellationToken);
             }
-            Console.WriteLine("mmapctl: stopping: flushing and closing every map");
-            await server.StopAsync();
-            Console.WriteLine("mmapctl: stopped");
-            return 0;
+            catch (Exception e)
+            {
+                return ClientCommands.Report(e, parse.GetValue<bool>("--verbose"), interrupted: false);
+            }
         });
         return command;
+    }
+
+    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
+        CancellationToken cancellationToken)
+    {
+        if (File.Exists(root))
+        {
+            throw CliException.Usage($"--root {root}: is a file; serve a directory");
+        }
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
+        }
+        bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
+        string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);
+        var options = new MmapServerOptions(root, host, port, readOnly, configFile,
+            // The advertised name is part of every actor address: a client must use exactly this host.
+            Config: publicHost is null && !wildcard ? null : $"akka.remote.dot-netty.tcp.public-hostname = \"{advertised.Replace("\"", "", StringComparison.Ordinal)}\"");
+        await using var server = await MmapServer.StartAsync(options, cancellationToken);
+        Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(readOnly ? " (read-only)" : "")}");
+        Console.WriteLine($"mmapctl: listening on {host}:{server.Address.Port}; clients must use --server {server.Address}" +
+                          (wildcard && publicHost is null ? " (this machine's name; --public-host sets another)" : ""));
+        Console.Out.Flush();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+        await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+
+        void StopGracefully(PosixSignalContext context)
+        {
+            context.Cancel = true; // keep the process alive until the maps are flushed
+            stop.Cancel();
+        }
+        Console.WriteLine("mmapctl: stopping: flushing and closing every map");
+        await server.StopAsync();
+        Console.WriteLine("mmapctl: stopped");
+        return ExitCodes.Success;
     }
 }

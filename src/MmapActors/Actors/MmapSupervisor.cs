@@ -82,6 +82,12 @@ internal sealed class MmapSupervisor : UntypedActor
                 MmapMetrics.RecordCreateFile(created);
                 Sender.Tell(created);
                 break;
+            case StatFile stat:
+                Sender.Tell(Stat(stat));
+                break;
+            case CommitFile commit:
+                Sender.Tell(Commit(commit));
+                break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
                 break;
@@ -232,6 +238,47 @@ internal sealed class MmapSupervisor : UntypedActor
         }
     }
 
+    private MapReply Stat(StatFile stat)
+    {
+        if (_root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: stat needs a served root (mmap.served-root)", 95);
+        }
+        try
+        {
+            var (size, kind) = _root.Stat(stat.Path);
+            return new FileStatus(size, kind);
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+    }
+
+    /// <summary>Renames an upload into place (or discards it). Owners of the names' old files keep serving the handles
+    /// already open on them, but no later open reaches them: the next open of the name maps the new file.</summary>
+    private MapReply Commit(CommitFile commit)
+    {
+        if (_root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: uploads need a served root (mmap.served-root)", 95);
+        }
+        try
+        {
+            var (temporaryKey, key) = _root.CommitTemporary(commit.TemporaryPath, commit.Path, commit.Discard);
+            _byKey.Remove(temporaryKey);
+            if (!commit.Discard)
+            {
+                _byKey.Remove(key);
+            }
+            return Done.Instance;
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+    }
+
     /// <summary>
     /// The idle handshake: the owner reports how many opens it has seen; if that is every open forwarded to it, none
     /// is on its way and it can be stopped without losing a request.
@@ -267,7 +314,11 @@ internal sealed class MmapSupervisor : UntypedActor
 
     private void Forget(OwnerEntry entry)
     {
-        _byKey.Remove(entry.Key);
+        // The key may already name a newer owner (a committed upload replaced the file this one maps).
+        if (_byKey.TryGetValue(entry.Key, out var current) && current == entry)
+        {
+            _byKey.Remove(entry.Key);
+        }
         if (_byOwner.Remove(entry.Owner))
         {
             MmapMetrics.FilesClosed(1);
