@@ -201,7 +201,7 @@ internal static class ClientCommands
             AskTimeoutException or TimeoutException => (ExitCodes.Unreachable, $"the server did not answer in time ({e.Message})"),
             FileNotFoundException or DirectoryNotFoundException => (ExitCodes.NotFound, e.Message),
             UnauthorizedAccessException => (ExitCodes.Refused, e.Message),
-            ArgumentException => (ExitCodes.Usage, e.Message),
+            ArgumentException a => (ExitCodes.Usage, a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal)),
             IOException => (ExitCodes.Error, e.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
             _ => (ExitCodes.Error, $"unexpected {e.GetType().Name}: {e.Message}"),

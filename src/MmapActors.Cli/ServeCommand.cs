@@ -51,9 +51,18 @@ internal static class ServeCommand
         }
         bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
         string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);
-        var options = new MmapServerOptions(root, host, port, readOnly, configFile,
+        var overrides = new List<string>();
+        if (publicHost is not null || wildcard)
+        {
             // The advertised name is part of every actor address: a client must use exactly this host.
-            Config: publicHost is null && !wildcard ? null : $"akka.remote.dot-netty.tcp.public-hostname = \"{advertised.Replace("\"", "", StringComparison.Ordinal)}\"");
+            overrides.Add($"akka.remote.dot-netty.tcp.public-hostname = \"{advertised.Replace("\"", "", StringComparison.Ordinal)}\"");
+        }
+        if (configFile is null || !Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile)).HasPath("akka.loggers"))
+        {
+            // One readable line per event, no disconnect noise (unless the operator chose other loggers).
+            overrides.Add("akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]");
+        }
+        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: string.Join("\n", overrides));
         await using var server = await MmapServer.StartAsync(options, cancellationToken);
         Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(readOnly ? " (read-only)" : "")}");
         Console.WriteLine($"mmapctl: listening on {host}:{server.Address.Port}; clients must use --server {server.Address}" +

@@ -167,7 +167,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             var refused = new MmapError(MmapErrorKind.OSError,
                 $"[Errno 24] Too many open files: {open.Client.Path.Address} holds the {_settings.MaxHandlesPerNode} handles " +
                 "mmap.limits.max-handles-per-node allows", 24);
-            MmapMetrics.RecordOpen(refused.Kind);
+            MmapMetrics.RecordOpen(refused);
             Sender.Tell(refused);
             ScheduleIdleCheckIfIdle();
             return;
@@ -192,7 +192,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         catch (MmapException e)
         {
             _budget.RemoveHandle(open.Client);
-            MmapMetrics.RecordOpen(e.Kind);
+            MmapMetrics.RecordOpen(MmapError.From(e));
             Sender.Tell(MmapError.From(e));
             ScheduleIdleCheckIfIdle();
         }

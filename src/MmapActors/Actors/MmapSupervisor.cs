@@ -75,18 +75,18 @@ internal sealed class MmapSupervisor : UntypedActor
                 RouteOpen(open);
                 break;
             case ListDirectory list:
-                Sender.Tell(List(list));
+                Sender.Tell(LogIfRefused("list", List(list), Sender));
                 break;
             case CreateFile create:
                 var created = Create(create);
                 MmapMetrics.RecordCreateFile(created);
-                Sender.Tell(created);
+                Sender.Tell(LogIfRefused("create", created, Sender));
                 break;
             case StatFile stat:
-                Sender.Tell(Stat(stat));
+                Sender.Tell(LogIfRefused("stat", Stat(stat), Sender));
                 break;
             case CommitFile commit:
-                Sender.Tell(Commit(commit));
+                Sender.Tell(LogIfRefused(commit.Discard ? "discard" : "commit", Commit(commit), Sender));
                 break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
@@ -129,7 +129,7 @@ internal sealed class MmapSupervisor : UntypedActor
             }
             catch (MmapException e)
             {
-                RefuseOpen(MmapError.From(e));
+                RefuseOpen(MmapError.From(e), open.Client);
                 return;
             }
             key = served.CanonicalKey;
@@ -195,11 +195,30 @@ internal sealed class MmapSupervisor : UntypedActor
     }
 
     /// <summary>Answers an open that never reaches an owner (which counts the others).</summary>
-    private void RefuseOpen(MmapError error)
+    private void RefuseOpen(MmapError error, IActorRef? client = null)
     {
-        MmapMetrics.RecordOpen(error.Kind);
+        MmapMetrics.RecordOpen(error);
+        LogIfRefused("open", error, client ?? Sender);
         Sender.Tell(error);
     }
+
+    /// <summary>
+    /// One WARNING per refusal (a path leaving the root, a write to a read-only export, a limit), naming the peer, the
+    /// operation and the reason: an operator sees who probed what. Failures (a missing file) are the client's business
+    /// and are not logged. The message's path is already quoted by <see cref="ServedRoot.Quote"/> (no forged lines).
+    /// </summary>
+    private MapReply LogIfRefused(string operation, MapReply reply, IActorRef peer)
+    {
+        if (reply is MmapError error && MmapRefusals.Classify(error.Kind, error.Message, error.Errno) is { } reason)
+        {
+            _log.Warning("Refused {0} from {1} ({2}): {3}", operation, PeerOf(peer), reason, error.Message);
+        }
+        return reply;
+    }
+
+    /// <summary>The node a request came from: its address for a remote peer, "local" otherwise.</summary>
+    private static string PeerOf(IActorRef peer) =>
+        peer.Path.Address.HasGlobalScope ? peer.Path.Address.ToString() : "local";
 
     private MapReply Create(CreateFile create)
     {
@@ -305,6 +324,11 @@ internal sealed class MmapSupervisor : UntypedActor
         }
         if (_clients.Remove(actor))
         {
+            if (actor.Path.Address.HasGlobalScope)
+            {
+                // The one line a normal remote disconnect leaves (Akka's own disassociation noise is filtered out).
+                _log.Info("Client {0} disconnected; its handles are released", actor.Path.Address);
+            }
             foreach (var owner in _byOwner.Keys)
             {
                 owner.Tell(new ReleaseClient(actor));
