@@ -31,7 +31,7 @@ internal static class ExitCodes
     {
         _ when MmapRefusals.Classify(e) is not null => Refused,
         { Kind: MmapErrorKind.OSError, Errno: 2 } => NotFound,
-        { Kind: MmapErrorKind.OSError, Errno: 111 or 93 or 110 or 113 or 71 } => Unreachable,
+        { Kind: MmapErrorKind.OSError, Errno: 111 or 93 or 110 or 113 or 71 or -2 } => Unreachable,
         { Kind: MmapErrorKind.OSError, Errno: 1 or 13 or 18 or 19 or 20 or 21 or 24 or 40 } => Refused,
         { Kind: MmapErrorKind.TypeError } => Refused,
         { Kind: MmapErrorKind.IndexError } => OutOfRange,

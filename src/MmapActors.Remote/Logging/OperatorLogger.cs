@@ -66,7 +66,7 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
     public static string? Format(LogEvent e, string? ownAddress, LogLevel minimum)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var level = IsDisconnectNoise(e) ? LogLevel.DebugLevel : e.LogLevel();
+        var level = IsDisconnectNoise(e) ? LogLevel.DebugLevel : IsPeerMistake(e) ? LogLevel.WarningLevel : e.LogLevel();
         if (level < minimum)
         {
             return null;
@@ -109,6 +109,16 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
                 (text.Contains("EndpointDisassociatedException", StringComparison.Ordinal) ||
                  text.Contains("ShutDownAssociation", StringComparison.Ordinal) ||
                  text.Contains("Disassociated", StringComparison.Ordinal)));
+    }
+
+    /// <summary>A peer that used a wrong address or system name, or sent bytes that are not Akka.Remote: the peer's
+    /// mistake, reported at WARNING (without a stack trace), not a server ERROR.</summary>
+    private static bool IsPeerMistake(LogEvent e)
+    {
+        string text = e.Message?.ToString() ?? string.Empty;
+        return text.Contains("for non-local recipient", StringComparison.Ordinal) ||
+               text.StartsWith("Error while decoding incoming Akka PDU", StringComparison.Ordinal) ||
+               e.Cause?.GetType().FullName == "Akka.Remote.Transport.AkkaProtocolException";
     }
 
     /// <summary><c>/user/mmap</c> for the server's own actors; <c>remoting[peer]</c> for an endpoint's.</summary>
