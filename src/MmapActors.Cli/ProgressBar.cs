@@ -60,14 +60,14 @@ internal sealed class ProgressBar : IProgress<long>
         {
             Console.Error.Write("\r\x1b[K");
         }
-        if (_quiet && completed)
+        if ((_quiet && completed) || (!completed && _done == 0))
         {
-            return;
+            return; // a failure before any byte moved is said by the error line alone
         }
         string seconds = elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
         Console.Error.WriteLine(completed
             ? $"mmapctl: {_label}: {Sizes.Format(AlreadyDone + _done)} ({AlreadyDone + _done} bytes) in {seconds} s, {Sizes.Rate(_done, elapsed)}"
-            : $"mmapctl: {_label}: interrupted after {Sizes.Format(AlreadyDone + _done)} ({AlreadyDone + _done} bytes)");
+            : $"mmapctl: {_label}: stopped after {Sizes.Format(AlreadyDone + _done)} ({AlreadyDone + _done} bytes)");
     }
 
     private string Line(long value)

@@ -185,9 +185,12 @@ internal static class Transfers
             Array.Resize(ref first, read);
         }
         long length = known ?? first.Length;
-        await client.CreateFileAsync(temporary, length, token);
+        bool created = false;
         try
         {
+            // Inside the try: an interruption while the create is in flight must still discard what the server made.
+            await client.CreateFileAsync(temporary, length, token);
+            created = true;
             if (length > 0)
             {
                 await using var file = await client.OpenAsync(temporary, cancellationToken: token);
@@ -200,9 +203,11 @@ internal static class Transfers
                 }
                 await file.FlushAsync(cancellationToken: token);
             }
+            // An interruption that arrived while the last bytes were in flight still means "do not publish".
+            token.ThrowIfCancellationRequested();
             await client.CommitFileAsync(temporary, target, cancellationToken: token);
         }
-        catch
+        catch (Exception e) when (created || e is not MmapException)
         {
             // Best effort, and not cancellable by the interruption that brought us here: leave nothing behind.
             using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -55,6 +55,10 @@ public static class ConnectDiagnostics
             return resolving.Result;
         }
         cancellationToken.ThrowIfCancellationRequested();
+        if (resolving.IsFaulted && resolving.Exception.InnerException is not ActorNotFoundException)
+        {
+            return await resolving.ConfigureAwait(false); // a fast, specific failure (e.g. a transport this client lacks) says it best
+        }
 
         var diagnosing = DiagnoseAsync(address, tls, cancellationToken);
         // Whichever settles first decides, except that a resolution failure waits for the diagnosis that explains it.

@@ -11,6 +11,7 @@ namespace MmapActors.Tests.Remote;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private int _disposed;
 
     private ServerProcess(Process process, string address)
@@ -22,6 +23,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public string Address { get; }
 
     public int Pid => _process.Id;
+
+    /// <summary>Every line the server wrote so far (standard output, where its log goes, then standard error).</summary>
+    public IReadOnlyList<string> Output => _output.ToArray();
 
     public static string MmapctlDll => Path.Combine(AppContext.BaseDirectory, "mmapctl.dll");
 
@@ -54,10 +58,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <param name="configFile">A HOCON file for --config.</param>
     /// <param name="environment">Extra environment variables, e.g. GC settings.</param>
     /// <param name="readOnly">Serve read-only (--read-only).</param>
+    /// <param name="extraArguments">More arguments for <c>serve</c> (e.g. <c>--public-host</c>).</param>
     public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null,
-        bool readOnly = false)
+        bool readOnly = false, IReadOnlyList<string>? extraArguments = null)
     {
         var arguments = new List<string> { "serve", "--root", root, "--port", "0" };
+        arguments.AddRange(extraArguments ?? []);
         if (readOnly)
         {
             arguments.Add("--read-only");
@@ -68,15 +74,22 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         var process = StartMmapctl(environment, [.. arguments]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
+                seen.Add(line);
                 if (ServingLine().Match(line) is { Success: true } m)
                 {
-                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining
-                    _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                    return new ServerProcess(process, m.Groups[1].Value);
+                    var server = new ServerProcess(process, m.Groups[1].Value);
+                    foreach (var earlier in seen)
+                    {
+                        server._output.Enqueue(earlier);
+                    }
+                    _ = server.CaptureAsync(process.StandardOutput); // keep draining, and keep the log
+                    _ = server.CaptureAsync(process.StandardError);
+                    return server;
                 }
             }
             throw new InvalidOperationException($"mmapctl serve exited early: {await process.StandardError.ReadToEndAsync(CancellationToken.None)}");
@@ -85,6 +98,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
             throw;
+        }
+    }
+
+    private async Task CaptureAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            _output.Enqueue(line);
         }
     }
 
