@@ -23,10 +23,13 @@ namespace MmapActors.Remote;
 public static class ConnectDiagnostics
 {
     /// <summary>How long a resolution may take before the probes start.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan Patience = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long a TLS resolution may take before the probes start.</summary>
+    public static readonly TimeSpan TlsPatience = TimeSpan.FromSeconds(2.5);
 
     /// <summary>The budget of each probe (DNS, TCP connect, Akka handshake).</summary>
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(1500);
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(1);
 
     /// <summary>The largest handshake frame accepted from the peer: the bytes are hostile until checked.</summary>
     private const int MaxHandshakeFrame = 64 << 10;
@@ -49,7 +52,9 @@ public static class ConnectDiagnostics
         ArgumentNullException.ThrowIfNull(resolve);
         using var resolution = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var resolving = resolve(resolution.Token);
-        await Task.WhenAny(resolving, Task.Delay(Patience, cancellationToken)).ConfigureAwait(false);
+        // A TLS association takes longer, and a clear-text probe of a TLS port makes the server log a rejected handshake:
+        // give it more time before probing.
+        await Task.WhenAny(resolving, Task.Delay(tls ? TlsPatience : Patience, cancellationToken)).ConfigureAwait(false);
         if (resolving.IsCompletedSuccessfully)
         {
             return resolving.Result;

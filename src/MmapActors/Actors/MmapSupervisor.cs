@@ -211,14 +211,30 @@ internal sealed class MmapSupervisor : UntypedActor
     {
         if (reply is MmapError error && MmapRefusals.Classify(error.Kind, error.Message, error.Errno) is { } reason)
         {
-            _log.Warning("Refused {0} from {1} ({2}): {3}", operation, PeerOf(peer), reason, error.Message);
+            _log.Warning("Refused {0} from {1}: {2}: {3}", operation, PeerOf(peer), reason, Brief(error.Message));
         }
         return reply;
     }
 
-    /// <summary>The node a request came from: its address for a remote peer, "local" otherwise.</summary>
-    private static string PeerOf(IActorRef peer) =>
-        peer.Path.Address.HasGlobalScope ? peer.Path.Address.ToString() : "local";
+    /// <summary>The node a request came from, short enough for a log line: <c>system@host:port</c> (a long system name
+    /// such as a client's GUID cut to 20 characters), or "local".</summary>
+    private static string PeerOf(IActorRef peer) => PeerOf(peer.Path.Address);
+
+    private static string PeerOf(Address address) => !address.HasGlobalScope
+        ? "local"
+        : $"{(address.System.Length > 20 ? address.System[..20] + "~" : address.System)}@{address.Host}:{address.Port}";
+
+    /// <summary>An error message for a log line: the errno's text is implied by the reason, and the long explanation
+    /// after the path is cut (the full message went to the client).</summary>
+    private static string Brief(string message)
+    {
+        if (message.StartsWith("[Errno ", StringComparison.Ordinal) && message.IndexOf("]", StringComparison.Ordinal) is > 0 and var close &&
+            message.IndexOf(": ", close, StringComparison.Ordinal) is > 0 and var colon)
+        {
+            message = message[..(close + 1)] + " " + message[(colon + 2)..];
+        }
+        return message.Length > 100 ? message[..100] + "..." : message;
+    }
 
     private MapReply Create(CreateFile create)
     {
@@ -327,7 +343,7 @@ internal sealed class MmapSupervisor : UntypedActor
             if (actor.Path.Address.HasGlobalScope)
             {
                 // The one line a normal remote disconnect leaves (Akka's own disassociation noise is filtered out).
-                _log.Info("Client {0} disconnected; its handles are released", actor.Path.Address);
+                _log.Info("Client {0} disconnected; its handles are released", PeerOf(actor.Path.Address));
             }
             foreach (var owner in _byOwner.Keys)
             {

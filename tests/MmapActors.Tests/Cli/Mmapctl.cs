@@ -13,10 +13,11 @@ internal static partial class Mmapctl
     }
 
     /// <summary>Runs mmapctl to completion with standard input closed (or fed <paramref name="input"/>).</summary>
-    public static async Task<Result> RunAsync(string[] arguments, byte[]? input = null, TimeSpan? timeout = null)
+    public static async Task<Result> RunAsync(string[] arguments, byte[]? input = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var clock = Stopwatch.StartNew();
-        using var process = ServerProcess.StartMmapctl(arguments);
+        using var process = ServerProcess.StartMmapctl(environment, arguments);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (input is not null)

@@ -170,6 +170,6 @@ public sealed partial class ServerProcess : IAsyncDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    [GeneratedRegex(@"^mmapctl: serving .* at (akka\.tcp://\S+?)( \(read-only\))?$")]
+    [GeneratedRegex(@"^mmapctl: serving .* at (akka(?:\.ssl)?\.tcp://\S+?)( \(read-only\))?$")]
     private static partial Regex ServingLine();
 }
