@@ -66,7 +66,7 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
     public static string? Format(LogEvent e, string? ownAddress, LogLevel minimum)
     {
         ArgumentNullException.ThrowIfNull(e);
-        var level = IsDisconnectNoise(e) ? LogLevel.DebugLevel : IsPeerMistake(e) ? LogLevel.WarningLevel : e.LogLevel();
+        var level = EffectiveLevel(e);
         if (level < minimum)
         {
             return null;
@@ -81,7 +81,7 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
         var line = new StringBuilder()
             .Append('[').Append(name).Append("][")
             .Append(e.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append("][")
-            .Append(Source(e.LogSource, ownAddress)).Append("] ")
+            .Append(ShortSource(e.LogSource, ownAddress)).Append("] ")
             .Append(Readable(e.Message?.ToString() ?? string.Empty, ownAddress).ReplaceLineEndings(" "));
         if (e.Cause is { } cause)
         {
@@ -92,6 +92,14 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
             }
         }
         return line.ToString();
+    }
+
+    /// <summary>The level an operator should see an event at: a normal disconnect's noise is DEBUG, a peer's mistake
+    /// (a wrong address, bytes that are not Akka.Remote) is WARNING, everything else keeps its level.</summary>
+    public static LogLevel EffectiveLevel(LogEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return IsDisconnectNoise(e) ? LogLevel.DebugLevel : IsPeerMistake(e) ? LogLevel.WarningLevel : e.LogLevel();
     }
 
     /// <summary>What Akka.Remote reports each time a peer goes away, normally or not: the peer's departure is the
@@ -121,8 +129,9 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
                e.Cause?.GetType().FullName == "Akka.Remote.Transport.AkkaProtocolException";
     }
 
-    /// <summary><c>/user/mmap</c> for the server's own actors; <c>remoting[peer]</c> for an endpoint's.</summary>
-    private static string Source(string? source, string? ownAddress)
+    /// <summary><c>/user/mmap</c> for the system's own actors (<paramref name="ownAddress"/> left out);
+    /// <c>remoting[peer]</c> for a remoting endpoint's.</summary>
+    public static string ShortSource(string? source, string? ownAddress)
     {
         string decoded = Uri.UnescapeDataString(source ?? string.Empty);
         int endpoint = decoded.IndexOf("/system/endpointManager/", StringComparison.Ordinal);
