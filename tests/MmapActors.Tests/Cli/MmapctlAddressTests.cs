@@ -122,6 +122,31 @@ public sealed class MmapctlAddressTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_request_the_server_does_not_answer_in_time_exits_unreachable_without_a_stack_trace()
+    {
+        // Connected, but every request times out (an ask timeout of 1 ms): AskTimeoutException must not leak.
+        string config = Path.Combine(_root, "..", Path.GetFileName(_root) + "-impatient.hocon");
+        await File.WriteAllTextAsync(config, "mmap.ask-timeout = 1ms");
+        try
+        {
+            var ls = await Mmapctl.RunAsync("ls", "--config", config, "--server", _server.Address);
+            var stat = await Mmapctl.RunAsync("stat", "--config", config, "--server", _server.Address);
+
+            Assert.All(new[] { ls, stat }, result =>
+            {
+                Assert.Equal(6, result.Exit);
+                Assert.StartsWith("mmapctl: the server did not answer in time", result.Err);
+                Assert.Single(result.Err.Trim().Split('\n'));
+                Mmapctl.AssertNoStackTrace(result.All);
+            });
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
     public async Task Public_host_sets_the_advertised_name_and_the_startup_line_says_which_address_to_use()
     {
         string root = Directory.CreateTempSubdirectory("mmapctl-public-").FullName;
