@@ -82,10 +82,17 @@ internal static class Transfers
                     await sink.FlushAsync(token);
                     sink.Flush(flushToDisk: true);
                 }
-                catch (Exception) when (token.IsCancellationRequested || sink.Length > 0)
+                catch (Exception) when (sink.Length > 0)
                 {
                     await sink.FlushAsync(CancellationToken.None);
                     Console.Error.WriteLine($"mmapctl: {sink.Length} of {count} bytes kept in {part}; run the same command with --resume to continue");
+                    throw;
+                }
+                catch (Exception)
+                {
+                    // Nothing arrived: no empty .part file left behind.
+                    await sink.DisposeAsync();
+                    File.Delete(part);
                     throw;
                 }
             }

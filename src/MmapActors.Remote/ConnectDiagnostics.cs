@@ -133,9 +133,9 @@ public static class ConnectDiagnostics
             handshake.CancelAfter(ProbeTimeout);
             advertised = await HandshakeAsync(socket, address.Protocol, handshake.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or InvalidDataException &&
-                                  !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever the peer sent or did (garbage, a reset, silence), it did not complete an Akka.Remote handshake.
             advertised = null;
         }
         if (advertised is null)
