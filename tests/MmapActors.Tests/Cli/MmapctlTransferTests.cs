@@ -171,6 +171,19 @@ public sealed class MmapctlTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Get_into_a_directory_writes_the_file_there_as_cp_and_scp_do()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_root, "report.txt"), "quarterly");
+        string into = Directory.CreateDirectory(Scratch("downloads")).FullName;
+
+        var get = await Run("get", "report.txt", "-o", into, "-q");
+
+        Assert.Equal((0, ""), (get.Exit, get.All));
+        Assert.Equal("quarterly", await File.ReadAllTextAsync(Path.Combine(into, "report.txt")));
+        Assert.Equal(["report.txt"], Directory.EnumerateFileSystemEntries(into).Select(Path.GetFileName));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task New_files_are_readable_by_others_as_cp_would_create_them()
     {
