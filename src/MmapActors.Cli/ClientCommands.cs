@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text;
+using Akka.Actor;
 using MmapActors.Remote;
 
 namespace MmapActors.Cli;
@@ -9,42 +11,73 @@ internal static class ClientCommands
 {
     public const string DefaultServer = "akka.tcp://mmap@127.0.0.1:4053";
 
-    private static readonly Option<string> Server = new("--server")
+    private static readonly Option<string> Server = new("--server", "-s")
     {
-        Description = "Address of the server", DefaultValueFactory = _ => DefaultServer, Recursive = true,
+        Description = "Address of the server, exactly as `serve` prints it", DefaultValueFactory = _ => DefaultServer, Recursive = true,
     };
+
+    private static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Show the client's Akka warnings and, on failure, the full exception", Recursive = true,
+    };
+
+    private static readonly Option<bool> Quiet = new("--quiet", "-q")
+    {
+        Description = "No progress and no summary line (errors are still printed)", Recursive = true,
+    };
+
+    /// <summary>The options every client command takes; added to the root command once (they are recursive).</summary>
+    public static IEnumerable<Option> GlobalOptions => [Server, Verbose, Quiet];
 
     public static IEnumerable<Command> Create()
     {
         yield return Stat();
         yield return List();
-        yield return Get();
-        yield return Put();
+        yield return Transfers.Get();
+        yield return Transfers.Put();
         yield return Find();
         yield return Resize();
         yield return Flush();
     }
 
-    /// <summary>The option every client command takes; added to the root command once (it is recursive).</summary>
-    public static Option<string> ServerOption => Server;
+    /// <summary>A size option or argument value, in bytes (<c>4096</c>, <c>64k</c>, <c>512M</c>, <c>1G</c>).</summary>
+    public static long ParseSize(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "0";
+        if (Sizes.TryParse(text, out long bytes, out string error))
+        {
+            return bytes;
+        }
+        result.AddError(error);
+        return 0;
+    }
+
+    /// <summary><c>--config FILE</c>: HOCON for the client (TLS, frame size...), over <c>config/client.hocon</c>.</summary>
+    public static Option<string?> ConfigOption() => new("--config", "-c")
+    {
+        Description = "HOCON file for the client (e.g. TLS: akka.remote.dot-netty.tcp.enable-ssl and its certificate), see docs/remote.md",
+    };
 
     private static Command Stat()
     {
         var path = new Argument<string?>("path") { Description = "A file; without it, the server's statistics", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("stat", "Show a file's size, or the server's open files and handles") { path };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        var config = ConfigOption();
+        var command = new Command("stat", "Show a file's size, or the server's open files and handles") { path, config };
+        command.SetAction((parse, ct) => RunAsync(parse, config, ct, async (client, token) =>
         {
             if (parse.GetValue(path) is { } p)
             {
-                await using var file = await client.OpenAsync(p, access: MmapAccess.Read, cancellationToken: ct);
-                Console.WriteLine($"{p}: {await file.SizeAsync(ct)} bytes");
+                var status = await client.StatAsync(p, token);
+                Console.WriteLine(status.Kind == "file"
+                    ? $"{p}: {Sizes.Format(status.Size)} ({status.Size} bytes)"
+                    : $"{p}: {status.Kind}");
                 return ExitCodes.Success;
             }
-            var stats = await client.GetStatsAsync(ct);
-            Console.WriteLine($"open files: {stats.OpenFiles}, handles: {stats.OpenHandles}, bytes mapped: {stats.BytesMapped}");
+            var stats = await client.GetStatsAsync(token);
+            Console.WriteLine($"open files: {stats.OpenFiles}, handles: {stats.OpenHandles}, mapped: {Sizes.Format(stats.BytesMapped)}");
             foreach (var f in stats.Files)
             {
-                Console.WriteLine($"  {f.Key}: {f.Handles} handle(s), {f.BytesMapped} bytes mapped");
+                Console.WriteLine($"  {f.Key}: {f.Handles} handle(s), {Sizes.Format(f.BytesMapped)} mapped");
             }
             return ExitCodes.Success;
         }));
@@ -54,83 +87,23 @@ internal static class ClientCommands
     private static Command List()
     {
         var directory = new Argument<string>("dir") { Description = "A directory beneath the served root", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "." };
-        var command = new Command("ls", "List a served directory") { directory };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        var all = new Option<bool>("--all", "-a") { Description = "Show names starting with '.' too (unfinished uploads are .NAME.<hex>.part)" };
+        var bytes = new Option<bool>("--bytes", "-b") { Description = "Sizes in bytes instead of KiB/MiB/GiB" };
+        var config = ConfigOption();
+        var command = new Command("ls", "List a served directory") { directory, all, bytes, config };
+        command.SetAction((parse, ct) => RunAsync(parse, config, ct, async (client, token) =>
         {
-            foreach (var entry in await client.ListDirectoryAsync(parse.GetValue(directory)!, ct))
+            bool exact = parse.GetValue(bytes);
+            foreach (var entry in await client.ListDirectoryAsync(parse.GetValue(directory)!, token))
             {
-                Console.WriteLine($"{entry.Kind,-9} {entry.Size,14} {entry.Name}");
+                if (entry.Name.StartsWith('.') && !parse.GetValue(all))
+                {
+                    continue;
+                }
+                string size = entry.Kind != "file" ? "-" : exact ? entry.Size.ToString(System.Globalization.CultureInfo.InvariantCulture) : Sizes.Format(entry.Size);
+                Console.WriteLine($"{entry.Kind,-9} {size,10}  {entry.Name}");
             }
             return ExitCodes.Success;
-        }));
-        return command;
-    }
-
-    private static Command Get()
-    {
-        var path = new Argument<string>("path") { Description = "The file to read" };
-        var offset = new Option<long>("--offset") { Description = "First byte to read" };
-        var length = new Option<long?>("--length") { Description = "Bytes to read (default: to the end)" };
-        var output = new Option<string?>("--output", "-o") { Description = "Write to this file instead of standard output" };
-        var command = new Command("get", "Read a range of a file (streamed, any size)") { path, offset, length, output };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
-        {
-            await using var file = await client.OpenAsync(parse.GetValue(path)!, access: MmapAccess.Read, cancellationToken: ct);
-            long from = parse.GetValue(offset);
-            long count = parse.GetValue(length) ?? Math.Max(0, await file.LengthAsync(ct) - from);
-            await using var sink = parse.GetValue(output) is { } o ? File.Create(o) : Console.OpenStandardOutput();
-            using var progress = ProgressBar.ForTerminal(count);
-            await file.ReadRangeAsync(from, count, sink, progress, ct);
-            return ExitCodes.Success;
-        }));
-        return command;
-    }
-
-    private static Command Put()
-    {
-        var path = new Argument<string>("path") { Description = "The file to write (created if missing, grown if short)" };
-        var offset = new Option<long>("--offset") { Description = "Where to write" };
-        var input = new Option<string?>("--input", "-i") { Description = "Read from this file instead of standard input" };
-        var command = new Command("put", "Write a file or standard input into a file on the server (streamed, any size)") { path, offset, input };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
-        {
-            string target = parse.GetValue(path)!;
-            long at = parse.GetValue(offset);
-            string? spool = null;
-            try
-            {
-                string source = parse.GetValue(input) ?? (spool = await SpoolStandardInputAsync(ct));
-                await using var stream = File.OpenRead(source);
-                long need = at + stream.Length;
-                IMappedFile file;
-                try
-                {
-                    file = await client.OpenAsync(target, cancellationToken: ct);
-                }
-                catch (MmapException e) when (e.Errno == 2)
-                {
-                    await client.CreateFileAsync(target, need, ct);
-                    file = await client.OpenAsync(target, cancellationToken: ct);
-                }
-                await using (file)
-                {
-                    if (await file.LengthAsync(ct) < need)
-                    {
-                        await file.ResizeAsync(need, ct);
-                    }
-                    using var progress = ProgressBar.ForTerminal(stream.Length);
-                    await file.WriteRangeAsync(at, stream, stream.Length, progress, ct);
-                    await file.FlushAsync(cancellationToken: ct);
-                }
-                return ExitCodes.Success;
-            }
-            finally
-            {
-                if (spool is not null)
-                {
-                    File.Delete(spool);
-                }
-            }
         }));
         return command;
     }
@@ -139,11 +112,12 @@ internal static class ClientCommands
     {
         var path = new Argument<string>("path") { Description = "The file to search" };
         var needle = new Argument<string>("needle") { Description = "The text to find (UTF-8)" };
-        var command = new Command("find", "Print the offset of the first occurrence of a text, or -1") { path, needle };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        var config = ConfigOption();
+        var command = new Command("find", "Print the offset of the first occurrence of a text, or -1") { path, needle, config };
+        command.SetAction((parse, ct) => RunAsync(parse, config, ct, async (client, token) =>
         {
-            await using var file = await client.OpenAsync(parse.GetValue(path)!, access: MmapAccess.Read, cancellationToken: ct);
-            Console.WriteLine(await file.FindAsync(Encoding.UTF8.GetBytes(parse.GetValue(needle)!), 0, cancellationToken: ct));
+            await using var file = await client.OpenAsync(parse.GetValue(path)!, access: MmapAccess.Read, cancellationToken: token);
+            Console.WriteLine(await file.FindAsync(Encoding.UTF8.GetBytes(parse.GetValue(needle)!), 0, cancellationToken: token));
             return ExitCodes.Success;
         }));
         return command;
@@ -152,13 +126,14 @@ internal static class ClientCommands
     private static Command Resize()
     {
         var path = new Argument<string>("path") { Description = "The file" };
-        var size = new Argument<long>("size") { Description = "The new length in bytes" };
-        var command = new Command("resize", "Set a file's length (zero-filled when it grows)") { path, size };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        var size = new Argument<long>("size") { Description = "The new length (4096, 64k, 512M, 1G)", CustomParser = ParseSize };
+        var config = ConfigOption();
+        var command = new Command("resize", "Set a file's length (zero-filled when it grows)") { path, size, config };
+        command.SetAction((parse, ct) => RunAsync(parse, config, ct, async (client, token) =>
         {
-            await using var file = await client.OpenAsync(parse.GetValue(path)!, cancellationToken: ct);
-            await file.ResizeAsync(parse.GetValue(size), ct);
-            await file.FlushAsync(cancellationToken: ct);
+            await using var file = await client.OpenAsync(parse.GetValue(path)!, cancellationToken: token);
+            await file.ResizeAsync(parse.GetValue(size), token);
+            await file.FlushAsync(cancellationToken: token);
             return ExitCodes.Success;
         }));
         return command;
@@ -167,52 +142,102 @@ internal static class ClientCommands
     private static Command Flush()
     {
         var path = new Argument<string>("path") { Description = "The file" };
-        var command = new Command("flush", "Force a file's mapped pages to disk") { path };
-        command.SetAction((parse, ct) => RunAsync(parse, ct, async client =>
+        var config = ConfigOption();
+        var command = new Command("flush", "Force a file's mapped pages to disk") { path, config };
+        command.SetAction((parse, ct) => RunAsync(parse, config, ct, async (client, token) =>
         {
-            await using var file = await client.OpenAsync(parse.GetValue(path)!, cancellationToken: ct);
-            await file.FlushAsync(cancellationToken: ct);
+            await using var file = await client.OpenAsync(parse.GetValue(path)!, cancellationToken: token);
+            await file.FlushAsync(cancellationToken: token);
             return ExitCodes.Success;
         }));
         return command;
     }
 
-    /// <summary>Connects, runs, and turns every failure into a one-line message and a distinct exit code.</summary>
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<MmapClient, Task<int>> action)
+    /// <summary>Whether --quiet was given.</summary>
+    public static bool IsQuiet(ParseResult parse) => parse.GetValue(Quiet);
+
+    /// <summary>
+    /// Connects, runs, and turns every failure into one line on standard error and a distinct exit code (see
+    /// <see cref="ExitCodes"/>); the stack trace only with --verbose. Ctrl+C and SIGTERM cancel the action, which
+    /// cleans up (an upload is discarded, a download keeps its .part file) and exits 130; a second Ctrl+C kills.
+    /// </summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<string?> configOption, CancellationToken ct,
+        Func<MmapClient, CancellationToken, Task<int>> action)
     {
+        bool verbose = parse.GetValue(Verbose);
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            await using var client = await MmapRemote.ConnectAsync(parse.GetValue(Server)!, "akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR", ct);
-            return await action(client);
+            string config = ClientConfig(parse.GetValue(configOption), verbose);
+            await using var client = await MmapRemote.ConnectAsync(parse.GetValue(Server)!, config, interrupt.Token);
+            return await action(client, interrupt.Token);
         }
-        catch (MmapException e)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"mmapctl: {e.PythonTypeName}: {e.Message}");
-            return ExitCodes.For(e);
+            return Report(e, verbose, interrupt.IsCancellationRequested);
         }
-        catch (TimeoutException e)
+
+        void Interrupt(PosixSignalContext context)
         {
-            Console.Error.WriteLine($"mmapctl: the server did not answer: {e.Message}");
-            return ExitCodes.Unreachable;
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"mmapctl: {e.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (IOException e)
-        {
-            Console.Error.WriteLine($"mmapctl: {e.Message}");
-            return ExitCodes.Error;
+            // The first signal asks the action to stop and clean up; a second one is not intercepted and kills.
+            if (!interrupt.IsCancellationRequested)
+            {
+                context.Cancel = true;
+                interrupt.Cancel();
+            }
         }
     }
 
-    private static async Task<string> SpoolStandardInputAsync(CancellationToken ct)
+    /// <summary>One line for any failure, and its exit code.</summary>
+    public static int Report(Exception e, bool verbose, bool interrupted)
     {
-        string spool = Path.GetTempFileName();
-        await using var file = File.Create(spool);
-        await using var stdin = Console.OpenStandardInput();
-        await stdin.CopyToAsync(file, ct);
-        return spool;
+        (int code, string message) = e switch
+        {
+            _ when interrupted && e is OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+            CliException c => (c.ExitCode, c.Message),
+            MmapException m => (ExitCodes.For(m), $"{m.PythonTypeName}: {m.Message}"),
+            AskTimeoutException or TimeoutException => (ExitCodes.Unreachable, $"the server did not answer in time ({e.Message})"),
+            FileNotFoundException or DirectoryNotFoundException => (ExitCodes.NotFound, e.Message),
+            UnauthorizedAccessException => (ExitCodes.Refused, e.Message),
+            ArgumentException a => (ExitCodes.Usage, a.ParamName is null ? a.Message : a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal)),
+            IOException => (ExitCodes.Error, e.Message),
+            OperationCanceledException => (ExitCodes.Interrupted, "interrupted"),
+            _ => (ExitCodes.Error, $"unexpected {e.GetType().Name}: {e.Message}"),
+        };
+        Console.Error.WriteLine($"mmapctl: {OneLine(message)}");
+        if (verbose)
+        {
+            Console.Error.WriteLine(e.ToString());
+        }
+        return code;
+    }
+
+    /// <summary>The client configuration: quiet Akka logging unless --verbose, over the user's --config file.</summary>
+    private static string ClientConfig(string? configFile, bool verbose)
+    {
+        string logging = verbose
+            ? "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\n"
+            : "akka.loglevel = OFF\nakka.stdout-loglevel = OFF\nakka.log-dead-letters = off\n";
+        if (configFile is null)
+        {
+            return logging;
+        }
+        if (Directory.Exists(configFile))
+        {
+            throw CliException.Usage($"--config {configFile}: is a directory, not a HOCON file");
+        }
+        if (!File.Exists(configFile))
+        {
+            throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
+        }
+        return logging + File.ReadAllText(configFile);
+    }
+
+    private static string OneLine(string message)
+    {
+        string line = message.ReplaceLineEndings(" ");
+        return line.Length > 600 ? line[..600] + "..." : line;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Runtime.InteropServices;
 using MmapActors.Remote;
 
@@ -10,77 +11,109 @@ internal static class ServeCommand
     public static Command Create()
     {
         var rootOption = new Option<string>("--root") { Description = "Directory to serve (created if missing)", DefaultValueFactory = _ => "./data" };
-        var hostOption = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var hostOption = new Option<string>("--host") { Description = "Address to listen on (0.0.0.0: every interface)", DefaultValueFactory = _ => "127.0.0.1" };
+        var publicHostOption = new Option<string?>("--public-host")
+        {
+            Description = "Host name or address clients use to reach this server (advertised in its address; default: --host, or this machine's name when --host is 0.0.0.0 or ::)",
+        };
         var portOption = new Option<int>("--port") { Description = "TCP port (0 picks a free one)", DefaultValueFactory = _ => 4053 };
         var readOnlyOption = new Option<bool>("--read-only") { Description = "Refuse every write" };
-        var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon" };
-        var insecureOption = new Option<bool>("--allow-insecure")
-        {
-            Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
-        };
+        var configOption = new Option<string?>("--config") { Description = "HOCON file overriding config/server.hocon (TLS, limits, logging)" };
         var httpPortOption = new Option<int>("--http-port")
         {
             Description = "Port of the HTTP data plane on 127.0.0.1 (mmap.http.host): 0 turns it off, -1 picks a free one",
             DefaultValueFactory = _ => 4080,
         };
+        var insecureOption = new Option<bool>("--allow-insecure")
+        {
+            Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
+        };
         var command = new Command("serve", "Serve a directory's files to other nodes")
         {
-            rootOption, hostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
+            rootOption, hostOption, publicHostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var options = new MmapServerOptions(
-                parse.GetValue(rootOption)!,
-                parse.GetValue(hostOption),
-                parse.GetValue(portOption),
-                parse.GetValue(readOnlyOption),
-                parse.GetValue(configOption),
-                HttpPort: parse.GetValue(httpPortOption)) { AllowInsecureNonLoopback = parse.GetValue(insecureOption) };
-            MmapServer started;
             try
             {
-                started = await MmapServer.StartAsync(options, cancellationToken);
+                return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
+                    parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), parse.GetValue(httpPortOption),
+                    parse.GetValue(insecureOption), cancellationToken);
             }
-            catch (MmapException e)
+            catch (Exception e)
             {
-                // A port in use, or a clear-text bind beyond loopback: say so and fail, never serve half.
-                await Console.Error.WriteLineAsync($"mmapctl: cannot serve: {e.Message}");
-                return ExitCodes.For(e);
+                return ClientCommands.Report(e, parse.GetValue<bool>("--verbose"), interrupted: false);
             }
-            catch (ArgumentException e)
-            {
-                await Console.Error.WriteLineAsync($"mmapctl: {e.Message}");
-                return ExitCodes.Usage;
-            }
-            catch (IOException e)
-            {
-                // Kestrel's bind failure (the HTTP port is taken); the actor system is already stopped again.
-                await Console.Error.WriteLineAsync($"mmapctl: {e.Message} (--http-port 0 turns the data plane off)");
-                return ExitCodes.Unreachable;
-            }
-            await using var server = started;
-            Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(options.ReadOnly ? " (read-only)" : "")}");
-            if (server.DataPlane is { } http)
-            {
-                Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
-            }
-            Console.Out.Flush();
-
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
-            using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-            await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-
-            void StopGracefully(PosixSignalContext context)
-            {
-                context.Cancel = true; // keep the process alive until the maps are flushed
-                stop.Cancel();
-            }
-            Console.WriteLine("mmapctl: stopping: flushing and closing every map");
-            await server.StopAsync();
-            Console.WriteLine("mmapctl: stopped");
-            return 0;
         });
         return command;
+    }
+
+    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
+        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+    {
+        if (File.Exists(root))
+        {
+            throw CliException.Usage($"--root {root}: is a file; serve a directory");
+        }
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
+        }
+        bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
+        string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);
+        var overrides = new List<string>();
+        if (publicHost is not null || wildcard)
+        {
+            // The advertised name is part of every actor address: a client must use exactly this host.
+            overrides.Add($"akka.remote.dot-netty.tcp.public-hostname = \"{advertised.Replace("\"", "", StringComparison.Ordinal)}\"");
+        }
+        if (configFile is null || !Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile)).HasPath("akka.loggers"))
+        {
+            // One readable line per event, no disconnect noise (unless the operator chose other loggers).
+            overrides.Add("akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]");
+        }
+        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: string.Join("\n", overrides), HttpPort: httpPort)
+        {
+            AllowInsecureNonLoopback = allowInsecure,
+        };
+        MmapServer started;
+        try
+        {
+            // A port in use or a clear-text bind beyond loopback is an MmapException, reported as one line: never serve half.
+            started = await MmapServer.StartAsync(options, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage(e.Message);
+        }
+        catch (IOException e)
+        {
+            // Kestrel's bind failure (the HTTP port is taken); the actor system is already stopped again.
+            throw new CliException(ExitCodes.Unreachable, $"{e.Message} (--http-port 0 turns the data plane off)");
+        }
+        await using var server = started;
+        Console.WriteLine($"mmapctl: serving {server.Root} at {server.Address}{(readOnly ? " (read-only)" : "")}");
+        Console.WriteLine($"mmapctl: listening on {host}:{server.Address.Port}; clients must use --server {server.Address}" +
+                          (wildcard && publicHost is null ? " (this machine's name; --public-host sets another)" : ""));
+        if (server.DataPlane is { } http)
+        {
+            Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
+        }
+        Console.Out.Flush();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+        await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+
+        void StopGracefully(PosixSignalContext context)
+        {
+            context.Cancel = true; // keep the process alive until the maps are flushed
+            stop.Cancel();
+        }
+        Console.WriteLine("mmapctl: stopping: flushing and closing every map");
+        await server.StopAsync();
+        Console.WriteLine("mmapctl: stopped");
+        return ExitCodes.Success;
     }
 }

@@ -173,7 +173,9 @@ public static class MmapAkkaHostingExtensions
         {
             setup.LogLevel = level;
             setup.ClearLoggers();
-            setup.AddLoggerFactory();
+            // Not Akka.Hosting's LoggerFactoryLogger, which passes Akka's formatted line (level, time, thread,
+            // source) to providers that add their own level and time: every line was prefixed twice.
+            setup.AddLogger<Logging.MmapHostLogger>();
         });
     }
 

@@ -70,7 +70,9 @@ public static class MmapRemote
         var path = new RootActorPath(address) / "user" / system.Settings.Config.GetString("mmap.server.gateway-name", "mmap-server");
         try
         {
-            return await system.ActorSelection(path).ResolveOne(timeout, cancellationToken).ConfigureAwait(false);
+            // A wrong address, system name, host or port otherwise fails after the whole timeout as "not found".
+            return await ConnectDiagnostics.ResolveOrExplainAsync(address, system.Settings.Config.GetBoolean("akka.remote.dot-netty.tcp.enable-ssl"),
+                ct => system.ActorSelection(path).ResolveOne(timeout, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Akka.Remote.RemoteTransportException e)
         {

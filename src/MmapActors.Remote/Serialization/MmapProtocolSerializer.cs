@@ -32,12 +32,13 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
 
     // Requests: client -> server, always wrapped in FromPeer when read.
     private const string ConnectManifest = "C", DisconnectManifest = "X", CheckpointAckManifest = "K", OpenMapManifest = "O",
-        CreateFileManifest = "F", ListDirectoryManifest = "L", GetStatsManifest = "S", MapRequestManifest = "R", OpenDataPlaneManifest = "P";
+        CreateFileManifest = "F", ListDirectoryManifest = "L", GetStatsManifest = "S", MapRequestManifest = "R", OpenDataPlaneManifest = "P",
+        StatFileManifest = "I", CommitFileManifest = "M";
 
     // Replies and notices: server -> client.
     private const string ConnectedManifest = "c", CheckpointManifest = "k", SessionClosedManifest = "x", MapOpenedManifest = "o",
         DoneManifest = "D", BytesManifest = "B", NumberManifest = "N", BooleanManifest = "b", TextManifest = "T", LeaseManifest = "l",
-        BatchReplyManifest = "A", ErrorManifest = "E", ListingManifest = "d", StatsManifest = "s", TicketManifest = "t";
+        BatchReplyManifest = "A", ErrorManifest = "E", ListingManifest = "d", StatsManifest = "s", TicketManifest = "t", FileStatusManifest = "f";
 
     private readonly bool _isServer;
 
@@ -71,6 +72,9 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         GetStats => GetStatsManifest,
         MapRequest => MapRequestManifest,
         OpenDataPlane => OpenDataPlaneManifest,
+        StatFile => StatFileManifest,
+        CommitFile => CommitFileManifest,
+        FileStatus => FileStatusManifest,
         Connected => ConnectedManifest,
         DataPlaneTicket => TicketManifest,
         Checkpoint => CheckpointManifest,
@@ -150,6 +154,18 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
                 writer.Int64(open.Length);
                 writer.Bool(open.Write);
                 break;
+            case StatFile stat:
+                writer.String(stat.Path);
+                break;
+            case CommitFile commit:
+                writer.String(commit.TemporaryPath);
+                writer.String(commit.Path);
+                writer.Bool(commit.Discard);
+                break;
+            case FileStatus status:
+                writer.Int64(status.Size);
+                writer.String(status.Kind);
+                break;
             case DataPlaneTicket ticket:
                 writer.String(ticket.BaseUrl.ToString());
                 writer.String(ticket.Ticket);
@@ -193,7 +209,8 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         switch (manifest)
         {
             case ConnectManifest or DisconnectManifest or CheckpointAckManifest or OpenMapManifest or CreateFileManifest
-                or ListDirectoryManifest or GetStatsManifest or MapRequestManifest or OpenDataPlaneManifest:
+                or ListDirectoryManifest or GetStatsManifest or MapRequestManifest or OpenDataPlaneManifest or StatFileManifest
+                or CommitFileManifest:
                 try
                 {
                     return new FromPeer(ReadRequest(bytes, manifest), null, bytes.Length);
@@ -234,6 +251,8 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             ListDirectoryManifest => new ListDirectory(r.String()),
             GetStatsManifest => GetStats.Instance,
             OpenDataPlaneManifest => new OpenDataPlane(r.String(), r.Int64(), r.Int64(), r.Bool()),
+            StatFileManifest => new StatFile(r.String()),
+            CommitFileManifest => new CommitFile(r.String(), r.String(), r.Bool()),
             _ => throw new ProtocolViolationException($"unknown request '{manifest}'"),
         };
         r.End();
@@ -270,6 +289,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             CheckpointManifest => new Checkpoint(r.Int64()),
             SessionClosedManifest => new SessionClosed(r.String()),
             MapOpenedManifest => ReadMapOpened(ref r),
+            FileStatusManifest => new FileStatus(r.Int64(), r.String()),
             TicketManifest => new DataPlaneTicket(ReadUrl(ref r), r.String(), DateTimeOffset.FromUnixTimeMilliseconds(r.Int64())),
             StatsManifest => ReadStats(ref r),
             DoneManifest or NumberManifest or BooleanManifest or TextManifest or LeaseManifest or BatchReplyManifest or ErrorManifest
@@ -352,6 +372,8 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         ListDirectoryManifest => nameof(ListDirectory),
         GetStatsManifest => nameof(GetStats),
         OpenDataPlaneManifest => nameof(OpenDataPlane),
+        StatFileManifest => nameof(StatFile),
+        CommitFileManifest => nameof(CommitFile),
         _ => nameof(MapRequest),
     };
 

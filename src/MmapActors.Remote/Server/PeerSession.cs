@@ -166,7 +166,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case OpenMap open:
                 OnOpen(open.Options, sender);
                 break;
-            case CreateFile or ListDirectory:
+            case CreateFile or ListDirectory or StatFile or CommitFile:
                 Send(_supervisor, request.Request, new Pending(PendingKind.Supervisor, sender, null, null, 0, false));
                 break;
             case OpenDataPlane open:

@@ -227,7 +227,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             else
             {
                 var e = (MmapException)outcome;
-                MmapMetrics.RecordOpen(e.Kind);
+                MmapMetrics.RecordOpen(MmapError.From(e));
                 sender.Tell(MmapError.From(e));
                 ScheduleIdleCheckIfIdle();
             }

@@ -83,12 +83,18 @@ internal sealed class MmapSupervisor : UntypedActor
                 RouteOpen(open);
                 break;
             case ListDirectory list:
-                Sender.Tell(List(list));
+                Sender.Tell(LogIfRefused("list", List(list), Sender));
                 break;
             case CreateFile create:
                 var created = Create(create);
                 MmapMetrics.RecordCreateFile(created);
-                Sender.Tell(created);
+                Sender.Tell(LogIfRefused("create", created, Sender));
+                break;
+            case StatFile stat:
+                Sender.Tell(LogIfRefused("stat", Stat(stat), Sender));
+                break;
+            case CommitFile commit:
+                Sender.Tell(LogIfRefused(commit.Discard ? "discard" : "commit", Commit(commit), Sender));
                 break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
@@ -137,7 +143,7 @@ internal sealed class MmapSupervisor : UntypedActor
             }
             catch (MmapException e)
             {
-                RefuseOpen(MmapError.From(e));
+                RefuseOpen(MmapError.From(e), open.Client);
                 return;
             }
             key = served.CanonicalKey;
@@ -234,10 +240,45 @@ internal sealed class MmapSupervisor : UntypedActor
     }
 
     /// <summary>Answers an open that never reaches an owner (which counts the others).</summary>
-    private void RefuseOpen(MmapError error)
+    private void RefuseOpen(MmapError error, IActorRef? client = null)
     {
-        MmapMetrics.RecordOpen(error.Kind);
+        MmapMetrics.RecordOpen(error);
+        LogIfRefused("open", error, client ?? Sender);
         Sender.Tell(error);
+    }
+
+    /// <summary>
+    /// One WARNING per refusal (a path leaving the root, a write to a read-only export, a limit), naming the peer, the
+    /// operation and the reason: an operator sees who probed what. Failures (a missing file) are the client's business
+    /// and are not logged. The message's path is already quoted by <see cref="ServedRoot.Quote"/> (no forged lines).
+    /// </summary>
+    private MapReply LogIfRefused(string operation, MapReply reply, IActorRef peer)
+    {
+        if (reply is MmapError error && MmapRefusals.Classify(error.Kind, error.Message, error.Errno) is { } reason)
+        {
+            _log.Warning("Refused {0} from {1}: {2}: {3}", operation, PeerOf(peer), reason, Brief(error.Message));
+        }
+        return reply;
+    }
+
+    /// <summary>The node a request came from, short enough for a log line: <c>system@host:port</c> (a long system name
+    /// such as a client's GUID cut to 20 characters), or "local".</summary>
+    private static string PeerOf(IActorRef peer) => PeerOf(peer.Path.Address);
+
+    private static string PeerOf(Address address) => !address.HasGlobalScope
+        ? "local"
+        : $"{(address.System.Length > 20 ? address.System[..20] + "~" : address.System)}@{address.Host}:{address.Port}";
+
+    /// <summary>An error message for a log line: the errno's text is implied by the reason, and the long explanation
+    /// after the path is cut (the full message went to the client).</summary>
+    private static string Brief(string message)
+    {
+        if (message.StartsWith("[Errno ", StringComparison.Ordinal) && message.IndexOf("]", StringComparison.Ordinal) is > 0 and var close &&
+            message.IndexOf(": ", close, StringComparison.Ordinal) is > 0 and var colon)
+        {
+            message = message[..(close + 1)] + " " + message[(colon + 2)..];
+        }
+        return message.Length > 100 ? message[..100] + "..." : message;
     }
 
     private MapReply Create(CreateFile create)
@@ -277,6 +318,47 @@ internal sealed class MmapSupervisor : UntypedActor
         }
     }
 
+    private MapReply Stat(StatFile stat)
+    {
+        if (_root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: stat needs a served root (mmap.served-root)", 95);
+        }
+        try
+        {
+            var (size, kind) = _root.Stat(stat.Path);
+            return new FileStatus(size, kind);
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+    }
+
+    /// <summary>Renames an upload into place (or discards it). Owners of the names' old files keep serving the handles
+    /// already open on them, but no later open reaches them: the next open of the name maps the new file.</summary>
+    private MapReply Commit(CommitFile commit)
+    {
+        if (_root is null)
+        {
+            return new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: uploads need a served root (mmap.served-root)", 95);
+        }
+        try
+        {
+            var (temporaryKey, key) = _root.CommitTemporary(commit.TemporaryPath, commit.Path, commit.Discard);
+            _byKey.Remove(temporaryKey);
+            if (!commit.Discard)
+            {
+                _byKey.Remove(key);
+            }
+            return Done.Instance;
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+    }
+
     /// <summary>
     /// The idle handshake: the owner reports how many opens it has seen; if that is every open forwarded to it, none
     /// is on its way and it can be stopped without losing a request.
@@ -303,6 +385,11 @@ internal sealed class MmapSupervisor : UntypedActor
         }
         if (_clients.Remove(actor))
         {
+            if (actor.Path.Address.HasGlobalScope)
+            {
+                // The one line a normal remote disconnect leaves (Akka's own disassociation noise is filtered out).
+                _log.Info("Client {0} disconnected; its handles are released", PeerOf(actor.Path.Address));
+            }
             foreach (var owner in _byOwner.Keys)
             {
                 owner.Tell(new ReleaseClient(actor));
@@ -312,7 +399,11 @@ internal sealed class MmapSupervisor : UntypedActor
 
     private void Forget(OwnerEntry entry)
     {
-        _byKey.Remove(entry.Key);
+        // The key may already name a newer owner (a committed upload replaced the file this one maps).
+        if (_byKey.TryGetValue(entry.Key, out var current) && current == entry)
+        {
+            _byKey.Remove(entry.Key);
+        }
         if (_byOwner.Remove(entry.Owner))
         {
             MmapMetrics.FilesClosed(1);

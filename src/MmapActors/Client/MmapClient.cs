@@ -160,6 +160,32 @@ public sealed class MmapClient : IAsyncDisposable
         return reply is MmapError error ? throw error.ToException() : ((DirectoryListing)reply).Entries;
     }
 
+    /// <summary>The size and kind of a path beneath the server's served root, without mapping it (see <see cref="StatFile"/>).</summary>
+    /// <exception cref="MmapException">As an open of the path (FileNotFoundError, a refused path...).</exception>
+    public async Task<FileStatus> StatAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var reply = await _supervisor.Ask<MapReply>(new StatFile(path), _timeout, cancellationToken).ConfigureAwait(false);
+        return reply is MmapError error ? throw error.ToException() : (FileStatus)reply;
+    }
+
+    /// <summary>Renames the upload <paramref name="temporaryPath"/> over <paramref name="path"/> (see <see cref="CommitFile"/>),
+    /// or removes it when <paramref name="discard"/> is set.</summary>
+    /// <exception cref="MmapException">PermissionError on a read-only server; OSError EINVAL when
+    /// <paramref name="temporaryPath"/> is not a name from <see cref="ServedRoot.TemporaryNameFor"/> next to <paramref name="path"/>.</exception>
+    public async Task CommitFileAsync(string temporaryPath, string path, bool discard = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(temporaryPath);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var reply = await _supervisor.Ask<MapReply>(new CommitFile(temporaryPath, path, discard), _timeout, cancellationToken).ConfigureAwait(false);
+        if (reply is MmapError error)
+        {
+            throw error.ToException();
+        }
+    }
+
     /// <summary>The supervisor's view: open files, handles per client, bytes mapped.</summary>
     /// <remarks>A remote server shows only this client's own handles, by paths relative to its root.</remarks>
     /// <exception cref="MmapTimeoutException">The supervisor did not answer in time.</exception>

@@ -106,7 +106,7 @@ public static class MmapMetrics
         {
             if (Errors.Enabled)
             {
-                RecordError(TagOf(operation), error.Kind);
+                RecordError(TagOf(operation), error);
             }
             return;
         }
@@ -142,16 +142,17 @@ public static class MmapMetrics
         }
     }
 
-    /// <summary>Records an <see cref="OpenMap"/> handled by a supervisor or an owner, and its error if it failed.</summary>
-    internal static void RecordOpen(MmapErrorKind? error)
+    /// <summary>Records an <see cref="OpenMap"/> handled by a supervisor or an owner, and its error if it failed
+    /// (a refusal is tagged with its reason, see <see cref="MmapRefusals"/>).</summary>
+    internal static void RecordOpen(MmapError? error)
     {
         if (Operations.Enabled)
         {
             Operations.Add(1, OpenOperation);
         }
-        if (error is { } kind)
+        if (error is not null)
         {
-            RecordError(OpenOperation, kind);
+            RecordError(OpenOperation, error);
         }
     }
 
@@ -164,7 +165,7 @@ public static class MmapMetrics
         }
         if (reply is MmapError error)
         {
-            RecordError(CreateFileOperation, error.Kind);
+            RecordError(CreateFileOperation, error);
         }
     }
 
@@ -190,11 +191,14 @@ public static class MmapMetrics
     private static KeyValuePair<string, object?> TagOf(MapOperation operation) =>
         OperationTags.TryGetValue(operation.GetType(), out var tag) ? tag : new(OperationTag, operation.GetType().Name);
 
-    private static void RecordError(KeyValuePair<string, object?> op, MmapErrorKind kind)
+    private static void RecordError(KeyValuePair<string, object?> op, MmapError error)
     {
         if (Errors.Enabled)
         {
-            Errors.Add(1, new KeyValuePair<string, object?>(ErrorKindTag, KindName(kind)), op);
+            // A refusal (limit, forbidden-path, read-only) is policy working, not a failure: its own kind, so an alert
+            // on OSError does not fire because a client asked for ../../etc/passwd.
+            string kind = MmapRefusals.Classify(error.Kind, error.Message, error.Errno) ?? KindName(error.Kind);
+            Errors.Add(1, new KeyValuePair<string, object?>(ErrorKindTag, kind), op);
         }
     }
 

@@ -48,7 +48,7 @@ namespace MmapActors;
 /// <para>All members are thread-safe. <see cref="Dispose"/> closes the root descriptor once no open is using
 /// it; files already opened stay open.</para>
 /// </remarks>
-public sealed unsafe class ServedRoot : IDisposable
+public sealed unsafe partial class ServedRoot : IDisposable
 {
     /// <summary>
     /// BENEATH: no absolute paths, no escaping "..", no symlink leaving the root. NO_MAGICLINKS: no
@@ -181,11 +181,12 @@ public sealed unsafe class ServedRoot : IDisposable
     }
 
     /// <summary>
-    /// Creates a new regular file beneath the root (never an existing one: <c>O_CREAT | O_EXCL</c>, mode 0600
-    /// before the umask) and reserves its length with fallocate(2), so a filesystem without room for it fails here
-    /// with 28 ENOSPC (and no file is left behind) instead of at a write into the map later. On a filesystem without
-    /// fallocate the length is set with ftruncate(2) and the file is sparse (writes into its holes are still
-    /// guarded: ENOSPC, never SIGBUS). The file and its directory are fsynced, so the new name survives a crash.
+    /// Creates a new regular file beneath the root (never an existing one: <c>O_CREAT | O_EXCL</c>, mode 0644
+    /// less the process's umask, as <c>touch</c> and <c>cp</c> create files) and reserves its length with fallocate(2),
+    /// so a filesystem without room for it fails here with 28 ENOSPC (and no file is left behind) instead of at a write
+    /// into the map later. On a filesystem without fallocate the length is set with ftruncate(2) and the file is sparse
+    /// (writes into its holes are still guarded: ENOSPC, never SIGBUS). The file and its directory are fsynced, so the
+    /// new name survives a crash.
     /// </summary>
     /// <param name="relativePath">The untrusted path of the new file; its directory must exist beneath the root.</param>
     /// <param name="length">The file's length in bytes, 0 to <paramref name="maxLength"/>.</param>
@@ -224,7 +225,7 @@ public sealed unsafe class ServedRoot : IDisposable
         int parentFd = parent.Descriptor;
         int flags = LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY;
         byte[] nameBytes = EncodePath(name);
-        int fd = Retry(() => OpenAt2(parentFd, nameBytes, flags, 0x180 /* 0600 */));
+        int fd = Retry(() => OpenAt2(parentFd, nameBytes, flags, NewFileMode));
         if (fd < 0)
         {
             throw DescribeOpenFailure(Marshal.GetLastPInvokeError(), relativePath);

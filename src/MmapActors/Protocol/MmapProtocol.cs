@@ -322,3 +322,23 @@ public sealed record OpenDataPlane(string Path, long Offset, long Length, bool W
 /// (<c>Authorization: MmapTicket &lt;ticket&gt;</c>), valid until <paramref name="Expires"/> and only from the asking
 /// node's address.</summary>
 public sealed record DataPlaneTicket(Uri BaseUrl, string Ticket, DateTimeOffset Expires) : MapReply;
+
+// ---------------------------------------------------------------------------------------------------------
+// Transfers that cannot lie: sent to the supervisor (only when it serves a root).
+// ---------------------------------------------------------------------------------------------------------
+
+/// <summary>The size and kind of a path beneath the served root, without mapping it (so an empty file answers 0).
+/// Reply: <see cref="FileStatus"/> or <see cref="MmapError"/>.</summary>
+public sealed record StatFile(string Path) : IMmapMessage;
+
+/// <summary>Reply to <see cref="StatFile"/>.</summary>
+/// <param name="Size">The size in bytes (0 for anything but a regular file).</param>
+/// <param name="Kind"><c>file</c>, <c>directory</c> or <c>other</c>.</param>
+public sealed record FileStatus(long Size, string Kind) : MapReply;
+
+/// <summary>Commits an upload: the file at <paramref name="TemporaryPath"/> (a name from
+/// <see cref="ServedRoot.TemporaryNameFor"/>, in the same directory) is flushed to disk and renamed over
+/// <paramref name="Path"/> atomically, so readers see the old file or the complete new one. With
+/// <paramref name="Discard"/>, the temporary file is removed instead (an abandoned upload). Handles already open on the
+/// old file keep seeing it; later opens see the new one. Reply: <see cref="Done"/> or <see cref="MmapError"/>.</summary>
+public sealed record CommitFile(string TemporaryPath, string Path, bool Discard = false) : IMmapMessage;

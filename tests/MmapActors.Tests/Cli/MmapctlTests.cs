@@ -38,8 +38,8 @@ public sealed class MmapctlTests : IAsyncLifetime
         string back = Path.Combine(_scratch, "download.bin");
         await File.WriteAllBytesAsync(source, RandomNumberGenerator.GetBytes(100 << 20));
 
-        var put = await RunAsync("put", "dir-less.bin", "-i", source, "--server", _server.Address);
-        var get = await RunAsync("get", "dir-less.bin", "-o", back, "--server", _server.Address);
+        var put = await RunAsync("put", "dir-less.bin", "-i", source, "-q", "--server", _server.Address);
+        var get = await RunAsync("get", "dir-less.bin", "-o", back, "-q", "--server", _server.Address);
 
         Assert.Equal((0, ""), (put.Exit, put.Err));
         Assert.Equal((0, ""), (get.Exit, get.Err));
@@ -131,7 +131,7 @@ public sealed class MmapctlTests : IAsyncLifetime
         var escape = await RunAsync("ls", "..", "--server", _server.Address);
 
         Assert.Equal(0, listing.Exit);
-        Assert.Equal("file                   7 seven.bin", listing.Out.Trim());
+        Assert.Equal("file             7 B  seven.bin", listing.Out.Trim());
         Assert.Equal(4, escape.Exit);
     }
 

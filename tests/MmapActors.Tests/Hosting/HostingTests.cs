@@ -43,7 +43,7 @@ public sealed class HostingTests
         Assert.Equal("hosted"u8.ToArray(), file.ReadAll().AsSpan(100, 6).ToArray());
         Assert.True(system.WhenTerminated.IsCompleted);
         Assert.Equal(TimeSpan.FromSeconds(7), settings.IdleTimeout);
-        Assert.Contains("LoggerFactoryLogger", Assert.Single(loggers), StringComparison.Ordinal);
+        Assert.Contains("MmapHostLogger", Assert.Single(loggers), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -128,7 +128,9 @@ public sealed class HostingTests
             var settings = MmapExtension.Get(system).Settings;
             Assert.Equal(2 << 20, settings.MaxRangeLength);
             Assert.Equal(root, settings.ServedRoot);
-            await logs.WaitForAsync(m => m.Contains($"Serving {root}", StringComparison.Ordinal), Timeout);
+            string serving = await logs.WaitForAsync(m => m.Contains($"Serving {root}", StringComparison.Ordinal), Timeout);
+            // The host's provider adds level, time and category; Akka's own "[INFO][date][thread]" prefix is not repeated.
+            Assert.Equal($"[/user/mmap] Serving {root}", serving);
             await host.StopAsync();
         }
         finally

@@ -52,6 +52,8 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         [Disconnect.Instance],
         [new CheckpointAck(42)],
         [new OpenDataPlane("a/b.bin", 4096, 1 << 20, Write: true)],
+        [new StatFile("a/b.bin")],
+        [new CommitFile(".b.bin.0123456789abcdef.part", "b.bin", Discard: true)],
     ];
 
     [Theory]
@@ -95,6 +97,7 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
         [new DirectoryListing([new DirectoryEntry("a", 3, "file"), new DirectoryEntry("d", 0, "directory")])],
         [new Checkpoint(5)],
         [new SessionClosed("bye")],
+        [new FileStatus(4096, "file")],
         [new DataPlaneTicket(new Uri("http://127.0.0.1:4080/"), "ticket", DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000))],
         [new MmapStats([new FileStats("a.bin", 2, 8192, new Dictionary<string, int> { ["this session"] = 2 })])],
     ];

@@ -75,6 +75,8 @@ public sealed class RemoteTlsTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<MmapException>(() => MmapRemote.ConnectAsync(plain, "akka.loglevel = OFF\nmmap.connect-timeout = 3s"));
 
-        Assert.Equal(111, e.Errno);
+        // ConnectDiagnostics: the port answers TCP but not a clear-text Akka handshake.
+        Assert.Equal(71, e.Errno);
+        Assert.Contains("requires TLS", e.Message);
     }
 }

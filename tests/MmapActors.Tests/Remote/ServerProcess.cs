@@ -11,6 +11,7 @@ namespace MmapActors.Tests.Remote;
 public sealed partial class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output = new();
     private int _disposed;
 
     private ServerProcess(Process process, string address)
@@ -28,6 +29,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>The data plane's URL as serve printed it, when it was started with one.</summary>
     public Uri? HttpUrl { get; private init; }
+
+    /// <summary>Every line the server wrote so far (standard output, where its log goes, then standard error).</summary>
+    public IReadOnlyList<string> Output => _output.ToArray();
 
     public static string MmapctlDll => Path.Combine(AppContext.BaseDirectory, "mmapctl.dll");
 
@@ -61,10 +65,12 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <param name="environment">Extra environment variables, e.g. GC settings.</param>
     /// <param name="readOnly">Serve read-only (--read-only).</param>
     /// <param name="httpPort">--http-port: 0 (the default here, unlike serve's own) keeps the data plane off, -1 picks a free port.</param>
+    /// <param name="extraArguments">More arguments for <c>serve</c> (e.g. <c>--public-host</c>).</param>
     public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null,
-        bool readOnly = false, int httpPort = 0)
+        bool readOnly = false, int httpPort = 0, IReadOnlyList<string>? extraArguments = null)
     {
         var arguments = new List<string> { "serve", "--root", root, "--port", "0", "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        arguments.AddRange(extraArguments ?? []);
         if (readOnly)
         {
             arguments.Add("--read-only");
@@ -75,21 +81,32 @@ public sealed partial class ServerProcess : IAsyncDisposable
         }
         var process = StartMmapctl(environment, [.. arguments]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var seen = new List<string>();
         try
         {
             while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
+                seen.Add(line);
                 if (ServingLine().Match(line) is { Success: true } m)
                 {
                     Uri? httpUrl = null;
-                    if (httpPort != 0 && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } next &&
-                        HttpLine().Match(next) is { Success: true } h)
+                    // The lines after the serving one say which address clients use and, with a data plane, its URL.
+                    while (httpPort != 0 && httpUrl is null && await process.StandardOutput.ReadLineAsync(timeout.Token) is { } next)
                     {
-                        httpUrl = new Uri(h.Groups[1].Value);
+                        seen.Add(next);
+                        if (HttpLine().Match(next) is { Success: true } h)
+                        {
+                            httpUrl = new Uri(h.Groups[1].Value);
+                        }
                     }
-                    _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None); // keep draining
-                    _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-                    return new ServerProcess(process, m.Groups[1].Value) { HttpUrl = httpUrl };
+                    var server = new ServerProcess(process, m.Groups[1].Value) { HttpUrl = httpUrl };
+                    foreach (var earlier in seen)
+                    {
+                        server._output.Enqueue(earlier);
+                    }
+                    _ = server.CaptureAsync(process.StandardOutput); // keep draining, and keep the log
+                    _ = server.CaptureAsync(process.StandardError);
+                    return server;
                 }
             }
             throw new InvalidOperationException($"mmapctl serve exited early: {await process.StandardError.ReadToEndAsync(CancellationToken.None)}");
@@ -98,6 +115,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
             throw;
+        }
+    }
+
+    private async Task CaptureAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            _output.Enqueue(line);
         }
     }
 
@@ -162,7 +187,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    [GeneratedRegex(@"^mmapctl: serving .* at (akka\.tcp://\S+?)( \(read-only\))?$")]
+    [GeneratedRegex(@"^mmapctl: serving .* at (akka(?:\.ssl)?\.tcp://\S+?)( \(read-only\))?$")]
     private static partial Regex ServingLine();
 
     [GeneratedRegex(@"^mmapctl: HTTP data plane at (https?://\S+/) ")]

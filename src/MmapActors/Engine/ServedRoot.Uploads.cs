@@ -1,0 +1,172 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using MmapActors.Native;
+
+namespace MmapActors;
+
+// Uploads that cannot lie: a client writes a new version under a temporary name in the target's directory, then
+// commits it, and readers see the old file or the new one, never a mixture. Stat answers without mapping, so empty
+// files can be inspected.
+public sealed unsafe partial class ServedRoot
+{
+    /// <summary>The mode of a new file before the umask (0644), as <c>touch</c> and <c>cp</c> create files.</summary>
+    public const int NewFileMode = 0x1A4;
+
+    /// <summary>How a temporary upload's name ends: <c>.&lt;16 hex digits&gt;.part</c>.</summary>
+    public const string TemporarySuffix = ".part";
+
+    /// <summary>Longest piece of the target's name kept in a temporary name (file names are limited to 255 bytes).</summary>
+    private const int MaxNameInTemporary = 120;
+
+    /// <summary>
+    /// A temporary name for a new version of <paramref name="relativePath"/>, in the same directory (so the commit is a
+    /// rename within one directory and one filesystem): <c>dir/.name.0123456789abcdef.part</c>. Hidden from a plain
+    /// <c>ls</c>, recognisable as unfinished, and random, so two uploads never collide.
+    /// </summary>
+    /// <exception cref="ArgumentException">The path does not end in a file name.</exception>
+    public static string TemporaryNameFor(string relativePath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(relativePath);
+        int slash = relativePath.LastIndexOf('/');
+        string name = relativePath[(slash + 1)..];
+        if (name is "" or "." or "..")
+        {
+            throw new ArgumentException($"{Quote(relativePath)} does not end in a file name", nameof(relativePath));
+        }
+        if (name.Length > MaxNameInTemporary)
+        {
+            name = name[..MaxNameInTemporary];
+        }
+        string random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        return $"{relativePath[..(slash + 1)]}.{name}.{random}{TemporarySuffix}";
+    }
+
+    /// <summary>Whether a file name (no directory) has the form <see cref="TemporaryNameFor"/> gives.</summary>
+    public static bool IsTemporaryName(string name)
+    {
+        // "." + at least one character + "." + 16 hex + ".part"
+        const int Tail = 1 + 16 + 5;
+        if (name.Length < 2 + Tail || name[0] != '.' || !name.EndsWith(TemporarySuffix, StringComparison.Ordinal) ||
+            name[^Tail] != '.')
+        {
+            return false;
+        }
+        foreach (char c in name.AsSpan(name.Length - Tail + 1, 16))
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+        return !name.Contains('/');
+    }
+
+    /// <summary>
+    /// The size and kind of a path beneath the root, resolved exactly as <see cref="OpenFile"/> resolves it (openat2
+    /// with <c>O_PATH</c>: nothing is opened for reading, so FIFOs and devices are safe to ask about) but without
+    /// mapping anything: an empty file is simply 0 bytes.
+    /// </summary>
+    /// <returns>The size in bytes (0 for anything but a regular file) and <c>file</c>, <c>directory</c> or
+    /// <c>other</c>.</returns>
+    /// <exception cref="MmapException">OSError as <see cref="OpenFile"/> (ENOENT, EXDEV, ELOOP...).</exception>
+    public (long Size, string Kind) Stat(string relativePath)
+    {
+        byte[] path = EncodePath(relativePath);
+        using var file = new SafeDescriptorHandle(OpenBeneathRoot(path, LibC.O_PATH | LibC.O_CLOEXEC, 0, relativePath));
+        int errno = LibC.FileType(file.Descriptor, out int type, out long size);
+        if (errno != 0)
+        {
+            throw MmapException.FromErrno(errno, Quote(relativePath));
+        }
+        return type switch
+        {
+            LibC.S_IFREG => (size, "file"),
+            LibC.S_IFDIR => (0, "directory"),
+            _ => (0, "other"),
+        };
+    }
+
+    /// <summary>
+    /// Commits an upload: fsyncs the temporary file, gives it the mode of the file it replaces (if any), renames it
+    /// over <paramref name="relativePath"/> with renameat(2) inside their common directory, and fsyncs that directory,
+    /// so after a crash the name holds the old file or the complete new one. With <paramref name="discard"/>, removes
+    /// the temporary file instead (an abandoned upload).
+    /// </summary>
+    /// <param name="temporaryPath">A name from <see cref="TemporaryNameFor"/>, in the same directory as
+    /// <paramref name="relativePath"/>; anything else is refused, so this cannot rename or delete ordinary files.</param>
+    /// <param name="relativePath">The final name (untrusted, resolved beneath the root like every path).</param>
+    /// <param name="discard">Remove the temporary file instead of committing it.</param>
+    /// <returns>The canonical keys the two names had before the call (owners keyed by them map the old files).</returns>
+    /// <exception cref="MmapException">OSError: 13 EACCES on a read-only root, 22 EINVAL when the names are not an
+    /// upload and its target in one directory, 21 EISDIR when the target is a directory, otherwise the directory's
+    /// resolution errors (EXDEV, ELOOP, ENOENT...).</exception>
+    public (string TemporaryKey, string Key) CommitTemporary(string temporaryPath, string relativePath, bool discard)
+    {
+        if (ReadOnly)
+        {
+            throw MmapException.FromErrno(LibC.EACCES, $"{Quote(relativePath ?? string.Empty)} (the served root is read-only)");
+        }
+        EncodePath(temporaryPath);
+        EncodePath(relativePath);
+        int slash = relativePath.LastIndexOf('/');
+        string name = relativePath[(slash + 1)..];
+        string directory = slash < 0 ? "" : relativePath[..slash];
+        int tempSlash = temporaryPath.LastIndexOf('/');
+        string temporaryName = temporaryPath[(tempSlash + 1)..];
+        if (name is "" or "." or ".." || !IsTemporaryName(temporaryName) ||
+            !string.Equals(directory, tempSlash < 0 ? "" : temporaryPath[..tempSlash], StringComparison.Ordinal))
+        {
+            throw MmapException.FromErrno(LibC.EINVAL,
+                $"{Quote(temporaryPath)} is not an upload of {Quote(relativePath)} (a '.name.<16 hex>.part' file in the same directory)");
+        }
+        byte[] parentPath = directory.Length == 0 ? CurrentDirectory : EncodePath(directory);
+        using var parent = new SafeDescriptorHandle(
+            OpenBeneathRoot(parentPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativePath));
+        int parentFd = parent.Descriptor;
+        string prefix = ReadDescriptorLink(parentFd).TrimEnd('/') + "/";
+        var keys = (prefix + temporaryName, prefix + name);
+        if (discard)
+        {
+            if (LibC.Unlinkat(parentFd, temporaryName, 0) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != LibC.ENOENT)
+            {
+                throw MmapException.FromErrno(errno, Quote(temporaryPath));
+            }
+            return keys;
+        }
+
+        // The temporary name is a plain name in an already-resolved directory: no path walk, nothing to escape with.
+        byte[] temporaryBytes = EncodePath(temporaryName);
+        int fd = Retry(() => OpenAt2(parentFd, temporaryBytes, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY, 0));
+        if (fd < 0)
+        {
+            throw DescribeOpenFailure(Marshal.GetLastPInvokeError(), temporaryPath);
+        }
+        using (var temporary = new SafeDescriptorHandle(fd))
+        {
+            int errno = LibC.FileType(fd, out int type, out _);
+            if (errno != 0 || type != LibC.S_IFREG)
+            {
+                throw errno != 0 ? MmapException.FromErrno(errno, Quote(temporaryPath)) : NotRegular(type, temporaryPath);
+            }
+            // A replaced file keeps its permissions (rsync and cp do the same); a new one keeps 0644 less the umask.
+            if (LibC.ModeAt(parentFd, name, out int permissions, out bool isRegular) == 0 && isRegular)
+            {
+                LibC.Fchmod(fd, permissions);
+            }
+            if (LibC.Fsync(fd) != 0)
+            {
+                throw MmapException.FromErrno(Marshal.GetLastPInvokeError(), Quote(temporaryPath));
+            }
+        }
+        // rename(2) itself refuses to replace a directory (EISDIR) and replaces a symlink, never its target.
+        if (LibC.Renameat(parentFd, temporaryName, parentFd, name) != 0)
+        {
+            throw MmapException.FromErrno(Marshal.GetLastPInvokeError(), Quote(relativePath));
+        }
+        if (LibC.Fsync(parentFd) != 0)
+        {
+            throw MmapException.FromErrno(Marshal.GetLastPInvokeError(), $"{Quote(relativePath)} (syncing its directory)");
+        }
+        return keys;
+    }
+}
