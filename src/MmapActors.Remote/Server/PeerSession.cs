@@ -27,6 +27,9 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         public long Expected { get; init; }
     }
 
+    /// <summary>Door → session: the peer's association ended; the session ends with it.</summary>
+    internal sealed record PeerGone(string Reason);
+
     private sealed record CheckpointTick
     {
         public static CheckpointTick Instance { get; } = new();
@@ -84,6 +87,11 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         // The supervisor watches this actor as the client of its handles and releases them; what is left is the
         // session's share of the private memory pool, and telling the client (a remote peer may be long gone).
         _ledger.ReleaseAll();
+        if (_closing is null or "the client disconnected" or "the connection closed")
+        {
+            // The one line a normal disconnect leaves (a session closed for misbehaving has logged a warning).
+            _log.Info("Client {0} disconnected; its handles are released", MmapSupervisor.PeerOf(_peer));
+        }
         foreach (var pending in _pending.Values)
         {
             pending.ReplyTo.Tell(Gone(pending.Operation, _closing ?? "the session ended"));
@@ -106,6 +114,10 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
                 break;
             case Terminated terminated:
                 OnOwnerStopped(terminated.ActorRef);
+                break;
+            case PeerGone gone:
+                _closing = gone.Reason;
+                Context.Stop(Self);
                 break;
             default:
                 Unhandled(message);
@@ -248,7 +260,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     {
         long correlation = ++_nextCorrelation;
         _pending.Add(correlation, pending);
-        target.Tell(message, new RelayRef(Self, correlation, _provider));
+        target.Tell(message, new RelayRef(Self, correlation, _provider, _peer));
     }
 
     private void OnAnswer(Relayed relayed)

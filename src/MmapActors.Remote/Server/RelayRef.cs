@@ -7,8 +7,10 @@ namespace MmapActors.Remote.Server;
 /// tagged with the request's number, so that the session sees every reply before the peer does (to count it, clean it
 /// and keep its budgets), whatever order the owners answer in. One small object per request; no registration.
 /// </summary>
-internal sealed class RelayRef(IActorRef session, long correlation, IActorRefProvider provider) : MinimalActorRef
+internal sealed class RelayRef(IActorRef session, long correlation, IActorRefProvider provider, Address peer) : MinimalActorRef, MmapActors.Actors.IPeerSender
 {
+    public Address Peer { get; } = peer;
+
     public override ActorPath Path { get; } = session.Path / "relay";
 
     public override IActorRefProvider Provider { get; } = provider;

@@ -154,12 +154,8 @@ internal sealed class ServerGateway : UntypedActor
         {
             if (address.Equals(peer))
             {
-                Context.Stop(session);
+                session.Tell(new PeerSession.PeerGone(reason));
             }
-        }
-        if (_perNode.ContainsKey(peer))
-        {
-            _log.Info("Sessions of {0} ended: {1}", peer, reason);
         }
     }
 

@@ -263,9 +263,9 @@ internal sealed class MmapSupervisor : UntypedActor
 
     /// <summary>The node a request came from, short enough for a log line: <c>system@host:port</c> (a long system name
     /// such as a client's GUID cut to 20 characters), or "local".</summary>
-    private static string PeerOf(IActorRef peer) => PeerOf(peer.Path.Address);
+    private static string PeerOf(IActorRef peer) => PeerOf(peer is IPeerSender relay ? relay.Peer : peer.Path.Address);
 
-    private static string PeerOf(Address address) => !address.HasGlobalScope
+    internal static string PeerOf(Address address) => !address.HasGlobalScope
         ? "local"
         : $"{(address.System.Length > 20 ? address.System[..20] + "~" : address.System)}@{address.Host}:{address.Port}";
 

@@ -86,7 +86,7 @@ public sealed partial class DocumentedSnippetTests
     private static async Task<string> RunAsync(string directory, string assembly)
     {
         // The snippet runs as its own process in an empty directory, next to links to this repository's assemblies.
-        foreach (string dll in Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll"))
+        foreach (string dll in Directory.EnumerateFiles(AppContext.BaseDirectory, "*.dll").Concat(Directory.EnumerateFiles(AppContext.BaseDirectory, "*.so")))
         {
             File.CreateSymbolicLink(Path.Combine(directory, Path.GetFileName(dll)), dll);
         }
