@@ -90,6 +90,8 @@ internal sealed class ServerGateway : UntypedActor
             case DeadLetter { Message: FromPeer stray } dead:
                 AnswerStray(stray, dead.Sender, "no such session (it has ended, or never existed)");
                 break;
+            case DeadLetter or UnhandledMessage:
+                break; // every other lost message of the node: not a peer's request, not ours to answer (or to log again)
             case GetSessionCount:
                 Sender.Tell(_sessions.Count);
                 break;
