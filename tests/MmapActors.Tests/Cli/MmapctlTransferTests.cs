@@ -103,6 +103,30 @@ public sealed class MmapctlTransferTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_server_killed_mid_put_leaves_the_old_version_and_the_put_fails_fast_without_a_stack_trace()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_root, "big.bin"), "version one");
+        await File.WriteAllBytesAsync(Scratch("big.bin"), RandomNumberGenerator.GetBytes(32 << 20));
+        using var put = ServerProcess.StartMmapctl("put", "big.bin", "-i", Scratch("big.bin"), "--config", SlowConfig(), "--server", _server.Address);
+        var stderr = put.StandardError.ReadToEndAsync();
+        _ = put.StandardOutput.ReadToEndAsync();
+        await Mmapctl.AwaitAsync(() => Directory.EnumerateFiles(_root).FirstOrDefault(f => Path.GetFileName(f) != "big.bin" && new FileInfo(f).Length > 0),
+            TimeSpan.FromSeconds(30), "the upload starting");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        System.Diagnostics.Process.GetProcessById(_server.Pid).Kill(); // SIGKILL: no flush, no goodbye
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await put.WaitForExitAsync(deadline.Token);
+
+        Assert.NotEqual(0, put.ExitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"the put took {clock.Elapsed} to notice");
+        Mmapctl.AssertNoStackTrace(await stderr);
+        Assert.Equal("version one", await File.ReadAllTextAsync(Path.Combine(_root, "big.bin")));
+        Assert.All(Directory.EnumerateFiles(_root).Select(Path.GetFileName).Where(n => n != "big.bin"),
+            name => Assert.Matches(@"^\.big\.bin\.[0-9a-f]{16}\.part$", name));
+    }
+
+    [Fact]
     public async Task A_killed_get_leaves_only_a_part_file_and_resume_completes_it_byte_identical()
     {
         byte[] data = RandomNumberGenerator.GetBytes(24 << 20);
