@@ -47,6 +47,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
+    private long _heldBytes;
     private long _nextCorrelation;
     private DateTime _lastHeard = DateTime.UtcNow;
     private string? _closing;
@@ -144,14 +145,17 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         }
         if (_ledger.IsSuspended)
         {
-            // The client is not reading its replies: hold its requests (bounded) until it catches up.
-            if (_held.Count + _pending.Count >= _settings.MaxRequestsInFlight)
+            // The client is not reading its replies: hold its requests (bounded in count and in bytes, since each may be
+            // as large as a frame) until it catches up.
+            if (_held.Count + _pending.Count >= _settings.MaxRequestsInFlight ||
+                _heldBytes + request.WireBytes > _settings.MaxUnacknowledgedReplyBytes)
             {
                 CloseSession($"the client stopped reading its replies ({_ledger.BytesSent - _ledger.BytesAcknowledged} bytes unacknowledged) " +
                       "and kept sending requests");
                 return;
             }
             _held.Enqueue((request, sender));
+            _heldBytes += request.WireBytes;
             return;
         }
         Serve(request, sender);
@@ -374,6 +378,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     {
         while (!_ledger.IsSuspended && _held.TryDequeue(out var held))
         {
+            _heldBytes -= held.Request.WireBytes;
             Serve(held.Request, held.Sender);
         }
     }

@@ -22,6 +22,10 @@ internal sealed class ServerGateway : UntypedActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, Address> _sessions = new();
     private readonly Dictionary<Address, int> _perNode = new();
+    private const int AnswersPerSecond = 1000;
+    private long _answerWindowStart = Environment.TickCount64;
+    private int _answersInWindow;
+    private int _answersDropped;
 
     public ServerGateway(IActorRef supervisor, ServerSettings settings, RootPaths paths)
     {
@@ -70,7 +74,7 @@ internal sealed class ServerGateway : UntypedActor
                 OnConnect(connect, Sender);
                 break;
             case FromPeer request:
-                Sender.Tell(request.Request is null
+                _ = Answer(Sender, request.Request is null
                     ? new MmapError(MmapErrorKind.OSError, $"[Errno 71] Protocol error: the request could not be read: {request.Problem}", 71) { Code = MmapErrorCode.InvalidRequest }
                     : new MmapError(MmapErrorKind.OSError,
                         $"[Errno 107] Transport endpoint is not connected: send Connect first, then {request.Request.GetType().Name} to the session it names", 107));
@@ -126,8 +130,10 @@ internal sealed class ServerGateway : UntypedActor
         }
         if (refusal is not null)
         {
-            _log.Warning("Refused a session to {0}: {1}", peer, refusal.Message);
-            sender.Tell(refusal);
+            if (Answer(sender, refusal))
+            {
+                _log.Warning("Refused a session to {0}: {1}", peer, refusal.Message); // bounded with the answers
+            }
             return;
         }
         var session = Context.ActorOf(PeerSession.Props(peer, connect.Client!, _supervisor, _settings, _pool, _paths), "s-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
@@ -138,7 +144,35 @@ internal sealed class ServerGateway : UntypedActor
         sender.Tell(new Connected(session, _settings.CheckpointInterval));
     }
 
-    private static void AnswerStray(FromPeer stray, IActorRef sender, string why)
+    /// <summary>
+    /// Answers a request no session serves. These answers are the door's only work that no session's budget bounds,
+    /// so they are bounded here: at most <see cref="AnswersPerSecond"/> a second over every peer, the rest dropped
+    /// (a refused <see cref="Connect"/> too, and its log line with it).
+    /// Otherwise a peer that floods the door (or paths it names) and never reads would pile answers up in the server.
+    /// </summary>
+    private bool Answer(IActorRef to, MmapError error)
+    {
+        long now = Environment.TickCount64;
+        if (now - _answerWindowStart >= 1000)
+        {
+            if (_answersDropped > 0)
+            {
+                _log.Warning("Dropped {0} answers to requests that reached no session (more than {1} a second)", _answersDropped, AnswersPerSecond);
+            }
+            _answerWindowStart = now;
+            _answersInWindow = 0;
+            _answersDropped = 0;
+        }
+        if (++_answersInWindow > AnswersPerSecond)
+        {
+            _answersDropped++;
+            return false;
+        }
+        to.Tell(error);
+        return true;
+    }
+
+    private void AnswerStray(FromPeer stray, IActorRef sender, string why)
     {
         // Only remote senders: a local one is the server itself, and answering it could loop.
         if (sender is null || sender.IsNobody() || sender.Path.Address.HasLocalScope)
@@ -146,7 +180,7 @@ internal sealed class ServerGateway : UntypedActor
             return;
         }
         string what = stray.Request?.GetType().Name ?? "the request";
-        sender.Tell(new MmapError(MmapErrorKind.OSError,
+        _ = Answer(sender, new MmapError(MmapErrorKind.OSError,
             $"[Errno 107] Transport endpoint is not connected: {what} went nowhere: {why}; send requests to the session Connect named", 107));
     }
 
