@@ -57,6 +57,23 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
     {
     }
 
+    /// <summary>Every request manifest (what a client sends a server), with the request's name for errors: a message
+    /// under one of these is always read into a <see cref="FromPeer"/>.</summary>
+    private static readonly Dictionary<string, string> RequestNames = new(StringComparer.Ordinal)
+    {
+        [ConnectManifest] = nameof(Connect),
+        [DisconnectManifest] = nameof(Disconnect),
+        [CheckpointAckManifest] = nameof(CheckpointAck),
+        [OpenMapManifest] = nameof(OpenMap),
+        [CreateFileManifest] = nameof(CreateFile),
+        [ListDirectoryManifest] = nameof(ListDirectory),
+        [GetStatsManifest] = nameof(GetStats),
+        [MapRequestManifest] = nameof(MapRequest),
+        [OpenDataPlaneManifest] = nameof(OpenDataPlane),
+        [StatFileManifest] = nameof(StatFile),
+        [CommitFileManifest] = nameof(CommitFile),
+    };
+
     /// <inheritdoc />
     public override int Identifier => 4171;
 
@@ -104,13 +121,14 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
                 return [];
             case MapRequest { Operation: WriteAt write } request:
             {
-                // The hot write path: the data runs to the end of the message, with no length prefix to check.
-                var w = new ProtocolWriter(17 + write.Data.Length);
-                w.Int64(request.HandleId);
-                w.Byte(OperationCodec.WriteAtTag);
-                w.Int64(write.Offset);
-                w.Raw(write.Data);
-                return w.ToArray();
+                // The hot write path: the data runs to the end of the message, with no length prefix to check, and is
+                // copied once, straight into the message's array.
+                var buffer = new byte[17 + write.Data.Length];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(buffer, request.HandleId);
+                buffer[8] = OperationCodec.WriteAtTag;
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(buffer.AsSpan(9), write.Offset);
+                write.Data.CopyTo(buffer, 17);
+                return buffer;
             }
         }
         var writer = new ProtocolWriter();
@@ -208,16 +226,14 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
     {
         switch (manifest)
         {
-            case ConnectManifest or DisconnectManifest or CheckpointAckManifest or OpenMapManifest or CreateFileManifest
-                or ListDirectoryManifest or GetStatsManifest or MapRequestManifest or OpenDataPlaneManifest or StatFileManifest
-                or CommitFileManifest:
+            case var _ when RequestNames.ContainsKey(manifest):
                 try
                 {
                     return new FromPeer(ReadRequest(bytes, manifest), null, bytes.Length);
                 }
                 catch (ProtocolViolationException e)
                 {
-                    return FromPeer.Unreadable($"malformed {RequestName(manifest)}: {e.Message}", bytes.Length);
+                    return FromPeer.Unreadable($"malformed {RequestNames[manifest]}: {e.Message}", bytes.Length);
                 }
             case var _ when _isServer:
                 return FromPeer.Unreadable($"a server accepts requests only, not '{manifest}'", bytes.Length);
@@ -361,21 +377,6 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
     private static MapOptions ReadOptions(ref ProtocolReader r) =>
         new(r.OptionalString(), r.Int64(), (MmapAccess)r.Int32(), r.Int64(), (MapFlags?)r.OptionalInt32(), (MapProtection?)r.OptionalInt32(),
             r.Bool(), r.OptionalBool());
-
-    private static string RequestName(string manifest) => manifest switch
-    {
-        ConnectManifest => nameof(Connect),
-        DisconnectManifest => nameof(Disconnect),
-        CheckpointAckManifest => nameof(CheckpointAck),
-        OpenMapManifest => nameof(OpenMap),
-        CreateFileManifest => nameof(CreateFile),
-        ListDirectoryManifest => nameof(ListDirectory),
-        GetStatsManifest => nameof(GetStats),
-        OpenDataPlaneManifest => nameof(OpenDataPlane),
-        StatFileManifest => nameof(StatFile),
-        CommitFileManifest => nameof(CommitFile),
-        _ => nameof(MapRequest),
-    };
 
     private static SerializationException NotOnTheWire(object? o) =>
         new($"{o?.GetType().FullName ?? "null"} does not cross the network: it is local-only or internal to MmapActors");

@@ -61,8 +61,7 @@ internal sealed class ProtocolWriter
         Raw(value);
     }
 
-    /// <summary>Bytes without a length: only as the last field of a message, whose end is their end.</summary>
-    public void Raw(ReadOnlySpan<byte> value)
+    private void Raw(ReadOnlySpan<byte> value)
     {
         value.CopyTo(_buffer.GetSpan(value.Length));
         _buffer.Advance(value.Length);
