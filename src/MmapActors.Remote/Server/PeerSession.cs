@@ -44,6 +44,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly RootPaths _paths;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRefProvider _provider = ((ExtendedActorSystem)Context.System).Provider;
+    private readonly ActorPath _relayPath = Context.Self.Path / "relay";
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
@@ -264,7 +265,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     {
         long correlation = ++_nextCorrelation;
         _pending.Add(correlation, pending);
-        target.Tell(message, new RelayRef(Self, correlation, _provider, _peer));
+        target.Tell(message, new RelayRef(Self, _relayPath, correlation, _provider, _peer));
     }
 
     private void OnAnswer(Relayed relayed)

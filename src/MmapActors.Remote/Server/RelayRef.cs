@@ -7,11 +7,12 @@ namespace MmapActors.Remote.Server;
 /// tagged with the request's number, so that the session sees every reply before the peer does (to count it, clean it
 /// and keep its budgets), whatever order the owners answer in. One small object per request; no registration.
 /// </summary>
-internal sealed class RelayRef(IActorRef session, long correlation, IActorRefProvider provider, Address peer) : MinimalActorRef, MmapActors.Actors.IPeerSender
+internal sealed class RelayRef(IActorRef session, ActorPath path, long correlation, IActorRefProvider provider, Address peer) : MinimalActorRef, MmapActors.Actors.IPeerSender
 {
     public Address Peer { get; } = peer;
 
-    public override ActorPath Path { get; } = session.Path / "relay";
+    /// <summary>The session's one relay path, made once by the session (not an allocation per request).</summary>
+    public override ActorPath Path { get; } = path;
 
     public override IActorRefProvider Provider { get; } = provider;
 
