@@ -422,6 +422,8 @@ internal sealed class MappedFile : IMappedFile
         return reply switch
         {
             MmapError error => Task.FromException<MapReply>(error.ToException()),
+            // As an async method ends when it throws OperationCanceledException: a cancelled task, not a faulted one.
+            Canceled when cancellationToken.IsCancellationRequested => Task.FromCanceled<MapReply>(cancellationToken),
             Canceled => Task.FromException<MapReply>(new OperationCanceledException(cancellationToken)),
             _ => Task.FromResult(reply),
         };
