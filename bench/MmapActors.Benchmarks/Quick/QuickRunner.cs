@@ -242,6 +242,10 @@ internal static class QuickRunner
                 GC.Collect();
                 GC.WaitForPendingFinalizers();
                 await RunForAsync(run.Callers, round == 0 ? options.Warmup : rewarm).ConfigureAwait(false);
+                if (round == 0)
+                {
+                    await WarmUntilJitQuietAsync(run).ConfigureAwait(false);
+                }
                 var before = ProcessCounters.Read();
                 var (steps, elapsed) = await RunForAsync(run.Callers, slice).ConfigureAwait(false);
                 run.Add(steps, elapsed, ProcessCounters.Read() - before);
@@ -250,6 +254,36 @@ internal static class QuickRunner
         }
         return runs;
     }
+
+    /// <summary>
+    /// Keeps a figure running after its warm-up until the JIT has been quiet for a whole slice (no method compiled
+    /// anywhere in the process), at most <see cref="MaxJitSettle"/> longer. A long-running server measures its steady
+    /// state, where tiered compilation is done; a busy 2-core machine can leave the background tier-up thread still
+    /// compiling after the fixed warm-up, and its CPU then lands on the first figure's time (measured: 6 to 24 % of the
+    /// samples of local.read1m, docs/benchmarks.md). CPython has no JIT, so this only removes what it never pays.
+    /// </summary>
+    private static async Task WarmUntilJitQuietAsync(FigureRun run)
+    {
+        var settle = Stopwatch.StartNew();
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (settle.Elapsed < MaxJitSettle)
+        {
+            await RunForAsync(run.Callers, JitQuietSlice).ConfigureAwait(false);
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled)
+            {
+                return;
+            }
+            compiled = now;
+        }
+        Console.Error.WriteLine($"  {run.Spec.Name}: the JIT was still compiling after {MaxJitSettle.TotalSeconds:0} s more warm-up; measuring anyway");
+    }
+
+    /// <summary>How long the JIT must be quiet before a figure is measured.</summary>
+    private static readonly TimeSpan JitQuietSlice = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>The most warm-up added to wait for the JIT to be quiet.</summary>
+    private static readonly TimeSpan MaxJitSettle = TimeSpan.FromSeconds(6);
 
     /// <summary>Runs the callers for <paramref name="duration"/>; the clock stops only when the last operation in flight
     /// has completed, and those operations count, so ops/s = completed ops / elapsed.</summary>
