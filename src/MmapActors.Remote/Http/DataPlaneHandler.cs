@@ -49,7 +49,7 @@ internal sealed class DataPlaneHandler
         Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
-        response.Headers[HeaderNames.AcceptRanges] = "bytes";
+        response.Headers.AcceptRanges = "bytes";
         try
         {
             var decision = _auth.Authenticate(request);
@@ -102,17 +102,15 @@ internal sealed class DataPlaneHandler
 
     private async Task ReadAsync(HttpContext context, string path, string? ticket, bool head)
     {
-        var request = context.Request;
         var response = context.Response;
         using var lease = _handles.Acquire(path);
         long size = lease.Identity.Size;
         var validators = lease.Validators(static identity => new FileValidators(identity));
-        var (etag, lastModified) = (validators.ETag, validators.LastModified);
-        var headers = request.GetTypedHeaders();
         response.Headers.ETag = validators.ETagText;
         response.Headers.LastModified = validators.LastModifiedText;
 
-        if (NotModified(headers, etag, lastModified))
+        var range = ByteRange.Requested(context.Request, validators, out bool notModified);
+        if (notModified)
         {
             if (ticket is not null && !await RedeemAsync(context, ticket, path, 0, 0, write: false).ConfigureAwait(false))
             {
@@ -123,12 +121,11 @@ internal sealed class DataPlaneHandler
         }
 
         long start = 0, count = size;
-        var range = SingleRange(headers, etag, lastModified);
-        if (range is not null && !Resolve(range, size, out start, out count))
+        if (range is { } asked && !asked.TryResolve(size, out start, out count))
         {
             response.Headers.ContentRange = $"bytes */{size}";
             await DataPlaneErrors.WriteAsync(response, StatusCodes.Status416RangeNotSatisfiable,
-                $"range {range} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
+                $"range {asked} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
             return;
         }
         if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: false).ConfigureAwait(false))
@@ -188,52 +185,6 @@ internal sealed class DataPlaneHandler
                 return; // the client went away
             }
         }
-    }
-
-    private static bool NotModified(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
-    {
-        var noneMatch = headers.IfNoneMatch;
-        if (noneMatch.Count > 0)
-        {
-            return noneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false));
-        }
-        return headers.IfModifiedSince is { } since && Truncate(lastModified) <= since;
-    }
-
-    /// <summary>The one range to serve, or null for the whole file: no Range, another unit, several ranges (answered
-    /// with the whole file, as RFC 9110 allows), or an If-Range that no longer matches.</summary>
-    private static RangeItemHeaderValue? SingleRange(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
-    {
-        if (headers.Range is not { } range || !string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || range.Ranges.Count != 1)
-        {
-            return null;
-        }
-        if (headers.IfRange is { } condition)
-        {
-            bool matches = condition.EntityTag is { } tag
-                ? !tag.IsWeak && tag.Compare(etag, useStrongComparison: true)
-                : condition.LastModified is { } date && date == Truncate(lastModified);
-            if (!matches)
-            {
-                return null;
-            }
-        }
-        return range.Ranges.First();
-    }
-
-    private static bool Resolve(RangeItemHeaderValue range, long size, out long start, out long count)
-    {
-        if (range.From is { } from)
-        {
-            start = from;
-            long last = Math.Min(range.To ?? long.MaxValue, size - 1);
-            count = last - from + 1;
-            return from < size && count > 0;
-        }
-        long suffix = range.To ?? 0;
-        start = Math.Max(0, size - suffix);
-        count = size - start;
-        return suffix > 0 && size > 0;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -434,6 +385,4 @@ internal sealed class DataPlaneHandler
         return (validators.ETag, validators.LastModified);
     }
 
-    /// <summary>HTTP dates have whole seconds.</summary>
-    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }
