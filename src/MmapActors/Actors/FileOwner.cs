@@ -20,16 +20,21 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
 {
     private readonly OwnerState _state;
     private readonly SharedFile _file;
+    private readonly FileTurn _turn;
     private readonly MmapSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _idleGeneration;
     private Task? _offHotPath; // the work running on a thread of its own, if any
+    private bool _keepsTurn; // blocked or re-opening: the turn stays the owner's between messages
 
     public FileOwner(OwnerState state, MmapSettings settings)
     {
         _state = state;
         _file = state.File;
+        _turn = state.Turn;
         _settings = settings;
+        var self = Self;
+        _turn.ObserveFailures(e => self.Tell(new TurnFailed(e)));
     }
 
     public IStash Stash { get; set; } = null!;
@@ -50,6 +55,8 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         {
             var delay = _settings.BackoffFor(_state.Restarts);
             _log.Warning("Owner of {0} restarted ({1} in a row); re-opening its maps in {2}", _state.Key, _state.Restarts, delay);
+            _turn.Enter(); // kept since the failure; taken again if the failure was inline
+            _keepsTurn = true;
             Become(Reopening);
             Timers.StartSingleTimer(Reopen.Instance, Reopen.Instance, delay);
         }
@@ -63,7 +70,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
     {
         // Keep the file (it is in _state); do not run PostStop, which would close it.
         _state.Restarts++;
-        if (message is MapRequest request && !Sender.IsNobody())
+        if (reason is not InlineFailureException && message is MapRequest request && !Sender.IsNobody())
         {
             var error = RestartError(reason);
             MmapMetrics.RecordOperation(request.Operation, error);
@@ -72,13 +79,11 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         Stash.UnstashAll();
     }
 
-    private MmapError RestartError(Exception reason) =>
-        new(MmapErrorKind.OSError,
-            $"[Errno 5] Input/output error: the owner of {_state.Key} failed ({reason.GetType().Name}: {reason.Message}) and is restarting; " +
-            "the operation may not have been applied", 5) { Code = MmapErrorCode.OwnerRestarted };
+    private MmapError RestartError(Exception reason) => FileTurn.OwnerRestartError(_state.Key, reason);
 
     protected override void PostStop()
     {
+        _turn.Stop(); // for good: no inline caller touches the file from now on
         // Stopped while work runs on the file elsewhere (a system shutting down): closing now would unmap memory under
         // it. Wait for it, within the shutdown budget; if it does not end, leave the maps to the process's exit.
         if (_offHotPath is { IsCompleted: false } running && !EndsWithin(running, _settings.ShutdownFlushTimeout))
@@ -99,6 +104,26 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         {
             return true; // it failed: it no longer touches the file
         }
+    }
+
+    /// <summary>
+    /// Every message is handled holding the file's turn, so that no inline caller runs meanwhile. The turn is given back
+    /// after the message unless the owner is blocked or re-opening, or the message failed (the owner restarts first).
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        if (_turn.Enter() is { } inlineFailure)
+        {
+            // An inline operation failed: restart now, as if it had failed here, and handle this message afterwards.
+            Stash.Stash();
+            throw new InlineFailureException(inlineFailure);
+        }
+        bool handled = base.AroundReceive(receive, message); // an exception keeps the turn until the restart re-opened the maps
+        if (!_keepsTurn)
+        {
+            _turn.Exit();
+        }
+        return handled;
     }
 
     protected override void OnReceive(object message)
@@ -125,6 +150,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 Context.Parent.Tell(new OwnerIdle(_state.OpensSeen));
                 break;
             case IdleCheck:
+            case TurnFailed: // handled when it arrived (AroundReceive), or by an earlier message
                 break;
             case GetFileStats:
                 Sender.Tell(_file.Stats(ClientName));
@@ -151,6 +177,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             int reopened = _file.ReopenSharedMappings();
             _log.Info("Owner of {0} re-opened {1} mapping(s) of {2} handle(s)", _state.Key, reopened, _file.HandleCount);
             Become(OnReceive);
+            _keepsTurn = false;
             Stash.UnstashAll();
             ScheduleIdleCheckIfIdle();
         }
@@ -222,7 +249,12 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
                 MmapMetrics.RecordOpen(null);
                 _idleGeneration++;
                 var map = handle.Mapping.Map;
-                sender.Tell(new MapOpened(Self, handle.Id, _state.Key, map.Access) { Length = map.Length, IsPrivate = map.IsPrivate || map.IsAnonymous });
+                sender.Tell(new MapOpened(Self, handle.Id, _state.Key, map.Access)
+                {
+                    Length = map.Length,
+                    IsPrivate = map.IsPrivate || map.IsAnonymous,
+                    Turn = _turn,
+                });
             }
             else
             {
@@ -262,6 +294,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         var sender = Sender;
         var self = Self;
         BecomeStacked(Blocked);
+        _keepsTurn = true;
         var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _offHotPath = task;
         task.ContinueWith(t => self.Tell(new OffHotPathDone(
@@ -279,6 +312,7 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
             return;
         }
         UnbecomeStacked();
+        _keepsTurn = false;
         Stash.UnstashAll();
         if (done.Failure is { } failure)
         {

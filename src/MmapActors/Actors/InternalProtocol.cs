@@ -36,3 +36,7 @@ internal sealed record OffHotPathDone(Action? Complete, Exception? Failure, obje
 /// <summary>Session → supervisor: a remote peer's <see cref="Protocol.OpenDataPlane"/>, with the host of the peer's
 /// address, which the ticket is bound to (the session's own address would be the server's).</summary>
 internal sealed record IssueDataPlaneTicket(Protocol.OpenDataPlane Open, string? PeerHost);
+
+/// <summary>Inline caller → owner: an operation run inline under the file's turn failed unexpectedly; the owner restarts
+/// (it does so when it next takes the turn, which this message makes happen at once).</summary>
+internal sealed record TurnFailed(Exception Reason);

@@ -11,6 +11,9 @@ internal sealed class OwnerState(SharedFile file)
     /// <summary>The file's domain logic and state.</summary>
     public SharedFile File { get; } = file;
 
+    /// <summary>Who may touch <see cref="File"/> now: the owner, or an in-process caller running inline.</summary>
+    public FileTurn Turn { get; } = new(file);
+
     /// <summary>The canonical path, or <c>anonymous:N</c>.</summary>
     public string Key => File.Key;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using MmapActors.Diagnostics;
+using MmapActors.Owner;
 using MmapActors.Protocol;
 
 namespace MmapActors.Client;
@@ -19,6 +20,8 @@ internal sealed class MappedFile : IMappedFile
     private readonly Task _clientSystemTerminated;
     private readonly ConnectionState? _connection;
     private readonly DataPlaneTransfer.Route? _dataPlane;
+    private readonly FileTurn? _turn;
+    private int _inFlight; // requests sent to the owner and not answered yet (one abandoned stays counted for good)
     private int _disposed;
 
     /// <param name="opened">The owner's reply to the open.</param>
@@ -46,6 +49,7 @@ internal sealed class MappedFile : IMappedFile
         _sinks = sinks;
         _clientSystemTerminated = clientSystemTerminated;
         _dataPlane = dataPlane;
+        _turn = _ownerIsLocal ? opened.Turn : null;
     }
 
     public string Key { get; }
@@ -385,12 +389,52 @@ internal sealed class MappedFile : IMappedFile
 
     /// <summary>Sends an operation whose message holds no caller memory: cancellation may abandon the wait.</summary>
     private Task<MapReply> SendAsync(MapOperation operation, CancellationToken cancellationToken) =>
-        _sinks is null ? AskAsync(operation, cancellationToken, abandonable: true) : SendLocalAsync(operation, cancellationToken, abandonable: true);
+        TryRunInline(operation, cancellationToken) ??
+        (_sinks is null ? AskAsync(operation, cancellationToken, abandonable: true) : SendLocalAsync(operation, cancellationToken, abandonable: true));
 
     /// <summary>Sends an operation whose message holds caller memory: once sent, always wait for the owner's answer, so
     /// the memory is never touched after this returns. The owner skips the operation if the token is cancelled by then.</summary>
     private Task<MapReply> SendWithBufferAsync(MapOperation operation, CancellationToken cancellationToken) =>
-        _sinks is null ? AskAsync(operation, cancellationToken, abandonable: false) : SendLocalAsync(operation, cancellationToken, abandonable: false);
+        TryRunInline(operation, cancellationToken) ??
+        (_sinks is null ? AskAsync(operation, cancellationToken, abandonable: false) : SendLocalAsync(operation, cancellationToken, abandonable: false));
+
+    /// <summary>
+    /// Runs the operation on this thread under the file's turn (<see cref="FileTurn"/>) when the owner is in this process
+    /// and idle, and no earlier request of this handle may still be waiting in its mailbox (an inline call never overtakes
+    /// one); null: send it. Every request sent counts as in flight until its answer arrives; one abandoned (timeout,
+    /// cancellation) may still be queued, so it stays counted and this handle uses the mailbox from then on.
+    /// </summary>
+    private Task<MapReply>? TryRunInline(MapOperation operation, CancellationToken cancellationToken)
+    {
+        if (_turn is null)
+        {
+            return null;
+        }
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<MapReply>(cancellationToken);
+        }
+        if (Interlocked.Increment(ref _inFlight) != 1 || !_turn.TryRun(_handleId, operation, out var reply))
+        {
+            return null; // counted: the request goes to the mailbox, and SendLocalAsync/AskAsync uncount it when answered
+        }
+        Interlocked.Decrement(ref _inFlight);
+        return reply switch
+        {
+            MmapError error => Task.FromException<MapReply>(error.ToException()),
+            Canceled => Task.FromException<MapReply>(new OperationCanceledException(cancellationToken)),
+            _ => Task.FromResult(reply),
+        };
+    }
+
+    /// <summary>The owner answered a request sent while this handle may run inline: it no longer waits in the mailbox.</summary>
+    private void Answered()
+    {
+        if (_turn is not null)
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
 
     private async Task<MapReply> AskAsync(MapOperation operation, CancellationToken cancellationToken, bool abandonable)
     {
@@ -403,6 +447,7 @@ internal sealed class MappedFile : IMappedFile
             reply = abandonable
                 ? await _owner.Ask<MapReply>(request, _timeout, cancellationToken).ConfigureAwait(false)
                 : await _owner.Ask<MapReply>(request, _timeout).ConfigureAwait(false);
+            Answered();
         }
         catch (AskTimeoutException e)
         {
@@ -431,6 +476,7 @@ internal sealed class MappedFile : IMappedFile
         try
         {
             reply = await pending.ConfigureAwait(false);
+            Answered();
         }
         catch (TimeoutException e)
         {

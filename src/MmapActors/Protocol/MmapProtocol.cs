@@ -58,6 +58,11 @@ public sealed record MapOpened(IActorRef Owner, long HandleId, string Key, MmapA
     /// <summary>Whether the map's pages are private to it (anonymous memory, or copy-on-write): they cost the server
     /// memory rather than page cache.</summary>
     public bool IsPrivate { get; init; }
+
+    /// <summary>The file's turn, for an in-process client to run short data operations inline when the owner is idle
+    /// (<see cref="Owner.FileTurn"/>). Set only by a local owner; never serialized, so remote clients and sessions
+    /// always use the mailbox.</summary>
+    internal Owner.FileTurn? Turn { get; init; }
 }
 
 /// <summary>Creates a new file of <paramref name="Length"/> zero bytes (it must not exist), beneath the served root when

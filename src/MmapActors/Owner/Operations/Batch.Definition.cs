@@ -41,6 +41,27 @@ public sealed partial record Batch
         return total > BlockingBytes;
     }
 
+    /// <summary>Inline only when every operation of the batch may run inline (a malformed or nested one: the owner
+    /// answers it).</summary>
+    internal override bool MayRunInline
+    {
+        get
+        {
+            if (Operations is null)
+            {
+                return false;
+            }
+            foreach (var operation in Operations)
+            {
+                if (operation is null or Batch || !operation.MayRunInline)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /// <summary>On a closed handle each operation behaves as on a closed map, up to the first error.</summary>
     internal override MapReply RunClosed() => SharedFile.RunOperations(this, static o => o.RunClosed());
 

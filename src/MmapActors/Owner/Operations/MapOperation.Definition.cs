@@ -29,6 +29,11 @@ public abstract partial record MapOperation
     /// or a scan or copy of many bytes), so that the owner runs it away from the threads that serve other files.</summary>
     internal virtual bool MayBlock(MemoryMap map) => false;
 
+    /// <summary>Whether an in-process caller may run the operation on its own thread under the file's turn
+    /// (<see cref="FileTurn"/>) when it does not <see cref="MayBlock"/>. False for every operation that opens, closes,
+    /// resizes, flushes, advises or leases: those change the handles or the mappings, or wait, and belong to the owner.</summary>
+    internal virtual bool MayRunInline => true;
+
     /// <summary>What the operation does on a handle that was closed (or never existed): Python's closed-map behaviour.</summary>
     internal virtual MapReply RunClosed() => MmapError.From(new MmapException(MmapErrorKind.ValueError, "mmap closed or invalid"));
 

@@ -5,6 +5,8 @@ namespace MmapActors.Protocol;
 
 public sealed partial record Flush
 {
+    internal override bool MayRunInline => false;
+
     internal override MapReply Run(in OperationContext context)
     {
         var m = context.Map;
@@ -26,6 +28,8 @@ public sealed partial record Flush
 
 public sealed partial record Madvise
 {
+    internal override bool MayRunInline => false;
+
     internal override MapReply Run(in OperationContext context)
     {
         var m = context.Map;
@@ -65,6 +69,8 @@ public sealed partial record Move
 
 public sealed partial record Resize
 {
+    internal override bool MayRunInline => false;
+
     internal override MapReply Run(in OperationContext context)
     {
         context.File.Resize(context.Handle, NewSize);
@@ -131,6 +137,8 @@ public sealed partial record IsClosed
 
 public sealed partial record Close
 {
+    internal override bool MayRunInline => false;
+
     /// <summary>Closes this handle only (BufferError while it holds leases: it stays open).</summary>
     internal override MapReply Run(in OperationContext context)
     {
@@ -150,6 +158,8 @@ public sealed partial record Close
 
 public sealed partial record AcquireLease
 {
+    internal override bool MayRunInline => false;
+
     internal override MapReply Run(in OperationContext context)
     {
         var lease = context.File.Lease(context.Handle);
@@ -165,6 +175,8 @@ public sealed partial record AcquireLease
 
 public sealed partial record ReleaseLease
 {
+    internal override bool MayRunInline => false;
+
     internal override MapReply Run(in OperationContext context)
     {
         context.File.ReleaseLease(context.Handle);
