@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
+using MmapActors.Client;
 using MmapActors.DataPlane;
 using MmapActors.Native;
 
@@ -26,12 +27,14 @@ internal sealed class DataPlaneHandler
     private readonly TicketAuthority _tickets;
     private readonly DataPlaneAuth _auth;
     private readonly int _chunkSize;
+    private readonly bool _inline;
     private readonly long _maxFileSize;
     private long _requests;
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
-        int chunkSize, long maxFileSize)
+        int chunkSize, long maxFileSize, bool inline)
     {
+        _inline = inline;
         _root = root;
         _client = client;
         _handles = handles;
@@ -148,25 +151,32 @@ internal sealed class DataPlaneHandler
 
     /// <summary>
     /// Streams [start, start + count) to the response: each chunk is read by the owner straight into Kestrel's output
-    /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory.
+    /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory. A chunk
+    /// runs on the calling thread when the owner is idle (its turn, <c>FileTurn</c>), else through the owner's mailbox.
     /// </summary>
     private async Task CopyOutAsync(HttpContext context, HandleCache.Lease lease, long start, long count)
     {
         var cancellation = context.RequestAborted;
         var writer = context.Response.BodyWriter;
         var file = await lease.GetFileAsync().ConfigureAwait(false);
+        if (_inline && count > _chunkSize)
+        {
+            // The socket's I/O thread serves other connections too: it copies at most one chunk per request, and a longer
+            // range continues on the thread pool.
+            await Task.Yield();
+        }
         bool renewed = false;
         while (count > 0)
         {
             int want = (int)Math.Min(count, _chunkSize);
             var memory = writer.GetMemory(want)[..want];
-            int read = await file.ReadAtAsync(start, memory, cancellation).ConfigureAwait(false);
+            int read = await ReadChunkAsync(file, start, memory, cancellation).ConfigureAwait(false);
             if (read < want && !renewed)
             {
                 // The handle maps less than the file holds now (it grew outside this server): map it again, once.
                 renewed = true;
                 file = await lease.RenewFileAsync(file).ConfigureAwait(false);
-                read += await file.ReadAtAsync(start + read, memory[read..], cancellation).ConfigureAwait(false);
+                read += await ReadChunkAsync(file, start + read, memory[read..], cancellation).ConfigureAwait(false);
             }
             if (read < want)
             {
@@ -186,6 +196,16 @@ internal sealed class DataPlaneHandler
             }
         }
     }
+
+    /// <summary>
+    /// One chunk, in one owner turn: on this thread when the owner is idle (no thread hop; every HTTP request is its own
+    /// caller and waits for each chunk before the next, so it never overtakes a request of its own), else through the
+    /// owner's mailbox. Either way the chunk is atomic with respect to every other operation on the file.
+    /// </summary>
+    private static ValueTask<int> ReadChunkAsync(IMappedFile file, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        file is MappedFile local && local.TryReadAtInline(offset, destination, cancellationToken, out int read)
+            ? ValueTask.FromResult(read)
+            : new ValueTask<int>(file.ReadAtAsync(offset, destination, cancellationToken));
 
     // ---------------------------------------------------------------------------------------------------------
     // PUT
