@@ -32,6 +32,7 @@ internal sealed class FileTurn
     private readonly SharedFile _file;
     private int _state;
     private int _ownerWaiting;
+    private long _inlineRuns;
     private Exception? _failure;
     private Action<Exception>? _failureObserver;
 
@@ -45,8 +46,8 @@ internal sealed class FileTurn
     /// <summary>Whether the owner has stopped: the turn is never free again.</summary>
     public bool IsStopped => Volatile.Read(ref _state) == Stopped;
 
-    /// <summary>Whether the owner wants or holds the turn (inline callers decline meanwhile).</summary>
-    internal bool OwnerWantsTurn => Volatile.Read(ref _ownerWaiting) != 0;
+    /// <summary>Operations run inline so far (counted under the turn: tests and diagnostics read it).</summary>
+    public long InlineRuns => Volatile.Read(ref _inlineRuns);
 
     /// <summary>
     /// Runs <paramref name="operation"/> on handle <paramref name="handleId"/> on the calling thread, if the turn is free,
@@ -74,6 +75,7 @@ internal sealed class FileTurn
                 return false;
             }
             reply = _file.Execute(handleId, operation);
+            _inlineRuns++; // under the turn: no other writer
         }
         catch (Exception e)
         {
