@@ -48,6 +48,23 @@ internal static class ServeCommand
         return command;
     }
 
+    /// <summary>The runtime's socket switch, read once, when the process first waits on a socket.</summary>
+    internal const string InlineCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>
+    /// Lets socket completions run on the runtime's I/O thread instead of being handed to the thread pool, unless the
+    /// environment says otherwise: with the data plane's inline scheduling, a request is then read, served (its owner
+    /// turn included, when the owner is idle) and answered on one thread. The runtime reads the switch when the first
+    /// socket waits, so it is set before the server opens any. The trade-off is in docs/remote.md ("Threads").
+    /// </summary>
+    private static void PreferInlineSocketCompletions()
+    {
+        if (Environment.GetEnvironmentVariable(InlineCompletionsVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletionsVariable, "1");
+        }
+    }
+
     private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
         int httpPort, bool allowInsecure, CancellationToken cancellationToken)
     {
@@ -59,6 +76,7 @@ internal static class ServeCommand
         {
             throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
         }
+        PreferInlineSocketCompletions();
         bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
         string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);
         var overrides = new List<string>();

@@ -1,8 +1,11 @@
+using Akka;
+using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using MmapActors.Actors;
 using MmapActors.Remote;
+using MmapActors.Remote.Http;
 using MmapActors.Remote.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -104,6 +107,10 @@ public static class MmapAkkaHostingExtensions
         {
             throw new ArgumentOutOfRangeException(nameof(options), $"{options.Port} / {options.PublicPort}", "Ports must be within 0..65535.");
         }
+        if (options.HttpPort is < MmapServerOptions.AnyHttpPort or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.HttpPort, "The HTTP port must be within -1..65535 (0: off, -1: any free port).");
+        }
         string root = Path.GetFullPath(options.Root);
         Directory.CreateDirectory(root);
 
@@ -111,6 +118,10 @@ public static class MmapAkkaHostingExtensions
         if (options.AllowInsecureNonLoopback)
         {
             builder.AddHocon("mmap.server.allow-insecure-non-loopback = on", HoconAddMode.Prepend);
+        }
+        if (options.HttpPort is { } httpPort)
+        {
+            builder.AddHocon($"mmap.http.port = {httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}", HoconAddMode.Prepend);
         }
         // Appended: the application's HOCON and the options (prepended) override the server defaults.
         builder.AddHocon(RemoteConfig.ServerDefaults, HoconAddMode.Append);
@@ -125,12 +136,25 @@ public static class MmapAkkaHostingExtensions
         return builder.WithActors(StartMmapExtension).WithActors(StartServer);
     }
 
-    /// <summary>Starts the door that peers connect through, after checking what the server listens on.</summary>
-    private static readonly ActorStarter StartServer = (system, registry) =>
+    /// <summary>Starts the door that peers connect through, after checking what the server listens on, and the HTTP
+    /// data plane when <c>mmap.http.port</c> turns it on, as <c>MmapServer</c> and <c>mmapctl serve</c> do.</summary>
+    private static readonly ActorStarter StartServer = async (system, registry) =>
     {
         ListenSecurity.CheckRunning(system.Settings.Config);
         registry.TryRegister<MmapServerGatewayKey>(MmapServerExtension.Get(system).Gateway);
-        return Task.CompletedTask;
+        var http = DataPlaneSettings.FromConfig(system.Settings.Config.GetConfig("mmap.http"));
+        if (!http.Enabled)
+        {
+            return;
+        }
+        string? host = ((ExtendedActorSystem)system).Provider.DefaultAddress.Host;
+        var dataPlane = await DataPlaneServer.StartAsync(system, http, host).ConfigureAwait(false);
+        // Before the actors stop: running requests end, and no request reaches an owner that is flushing and closing.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "mmap-http-data-plane", async () =>
+        {
+            await dataPlane.StopAsync().ConfigureAwait(false);
+            return Done.Instance;
+        });
     };
 
     /// <summary>Serves a directory with default options changed by <paramref name="configure"/> (which must set the root).</summary>

@@ -29,6 +29,12 @@ public sealed class MmapServerHostingOptions
     /// <summary>The port advertised to clients when it differs from <see cref="Port"/>.</summary>
     public int? PublicPort { get; set; }
 
+    /// <summary>The port of the HTTP data plane (<c>mmap.http.port</c>, docs/remote.md): null keeps the configuration's
+    /// (0, off, unless the application's HOCON sets it), 0 turns it off, -1 picks a free port. It listens on
+    /// <c>mmap.http.host</c> (127.0.0.1) and stops before the maps are flushed at shutdown; its URL is
+    /// <c>MmapExtension.Get(system).DataPlane.BaseUrl</c>.</summary>
+    public int? HttpPort { get; set; }
+
     /// <summary>Serve files read-only: every open for writing is refused.</summary>
     public bool ReadOnly { get; set; }
 

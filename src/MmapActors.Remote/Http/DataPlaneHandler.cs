@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
+using MmapActors.Client;
 using MmapActors.DataPlane;
 using MmapActors.Native;
 
@@ -26,12 +27,14 @@ internal sealed class DataPlaneHandler
     private readonly TicketAuthority _tickets;
     private readonly DataPlaneAuth _auth;
     private readonly int _chunkSize;
+    private readonly bool _inline;
     private readonly long _maxFileSize;
     private long _requests;
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
-        int chunkSize, long maxFileSize)
+        int chunkSize, long maxFileSize, bool inline)
     {
+        _inline = inline;
         _root = root;
         _client = client;
         _handles = handles;
@@ -49,7 +52,7 @@ internal sealed class DataPlaneHandler
         Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
-        response.Headers[HeaderNames.AcceptRanges] = "bytes";
+        response.Headers.AcceptRanges = "bytes";
         try
         {
             var decision = _auth.Authenticate(request);
@@ -102,17 +105,15 @@ internal sealed class DataPlaneHandler
 
     private async Task ReadAsync(HttpContext context, string path, string? ticket, bool head)
     {
-        var request = context.Request;
         var response = context.Response;
         using var lease = _handles.Acquire(path);
         long size = lease.Identity.Size;
         var validators = lease.Validators(static identity => new FileValidators(identity));
-        var (etag, lastModified) = (validators.ETag, validators.LastModified);
-        var headers = request.GetTypedHeaders();
         response.Headers.ETag = validators.ETagText;
         response.Headers.LastModified = validators.LastModifiedText;
 
-        if (NotModified(headers, etag, lastModified))
+        var range = ByteRange.Requested(context.Request, validators, out bool notModified);
+        if (notModified)
         {
             if (ticket is not null && !await RedeemAsync(context, ticket, path, 0, 0, write: false).ConfigureAwait(false))
             {
@@ -123,12 +124,11 @@ internal sealed class DataPlaneHandler
         }
 
         long start = 0, count = size;
-        var range = SingleRange(headers, etag, lastModified);
-        if (range is not null && !Resolve(range, size, out start, out count))
+        if (range is { } asked && !asked.TryResolve(size, out start, out count))
         {
             response.Headers.ContentRange = $"bytes */{size}";
             await DataPlaneErrors.WriteAsync(response, StatusCodes.Status416RangeNotSatisfiable,
-                $"range {range} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
+                $"range {asked} is not satisfiable: the file has {size} bytes").ConfigureAwait(false);
             return;
         }
         if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: false).ConfigureAwait(false))
@@ -151,25 +151,32 @@ internal sealed class DataPlaneHandler
 
     /// <summary>
     /// Streams [start, start + count) to the response: each chunk is read by the owner straight into Kestrel's output
-    /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory.
+    /// buffer (one owner turn, one copy) and flushed, so at most a chunk or two per request is held in memory. A chunk
+    /// runs on the calling thread when the owner is idle (its turn, <c>FileTurn</c>), else through the owner's mailbox.
     /// </summary>
     private async Task CopyOutAsync(HttpContext context, HandleCache.Lease lease, long start, long count)
     {
         var cancellation = context.RequestAborted;
         var writer = context.Response.BodyWriter;
         var file = await lease.GetFileAsync().ConfigureAwait(false);
+        if (_inline && count > _chunkSize)
+        {
+            // The socket's I/O thread serves other connections too: it copies at most one chunk per request, and a longer
+            // range continues on the thread pool.
+            await Task.Yield();
+        }
         bool renewed = false;
         while (count > 0)
         {
             int want = (int)Math.Min(count, _chunkSize);
             var memory = writer.GetMemory(want)[..want];
-            int read = await file.ReadAtAsync(start, memory, cancellation).ConfigureAwait(false);
+            int read = await ReadChunkAsync(file, start, memory, cancellation).ConfigureAwait(false);
             if (read < want && !renewed)
             {
                 // The handle maps less than the file holds now (it grew outside this server): map it again, once.
                 renewed = true;
                 file = await lease.RenewFileAsync(file).ConfigureAwait(false);
-                read += await file.ReadAtAsync(start + read, memory[read..], cancellation).ConfigureAwait(false);
+                read += await ReadChunkAsync(file, start + read, memory[read..], cancellation).ConfigureAwait(false);
             }
             if (read < want)
             {
@@ -190,51 +197,15 @@ internal sealed class DataPlaneHandler
         }
     }
 
-    private static bool NotModified(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
-    {
-        var noneMatch = headers.IfNoneMatch;
-        if (noneMatch.Count > 0)
-        {
-            return noneMatch.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false));
-        }
-        return headers.IfModifiedSince is { } since && Truncate(lastModified) <= since;
-    }
-
-    /// <summary>The one range to serve, or null for the whole file: no Range, another unit, several ranges (answered
-    /// with the whole file, as RFC 9110 allows), or an If-Range that no longer matches.</summary>
-    private static RangeItemHeaderValue? SingleRange(RequestHeaders headers, EntityTagHeaderValue etag, DateTimeOffset lastModified)
-    {
-        if (headers.Range is not { } range || !string.Equals(range.Unit.Value, "bytes", StringComparison.OrdinalIgnoreCase) || range.Ranges.Count != 1)
-        {
-            return null;
-        }
-        if (headers.IfRange is { } condition)
-        {
-            bool matches = condition.EntityTag is { } tag
-                ? !tag.IsWeak && tag.Compare(etag, useStrongComparison: true)
-                : condition.LastModified is { } date && date == Truncate(lastModified);
-            if (!matches)
-            {
-                return null;
-            }
-        }
-        return range.Ranges.First();
-    }
-
-    private static bool Resolve(RangeItemHeaderValue range, long size, out long start, out long count)
-    {
-        if (range.From is { } from)
-        {
-            start = from;
-            long last = Math.Min(range.To ?? long.MaxValue, size - 1);
-            count = last - from + 1;
-            return from < size && count > 0;
-        }
-        long suffix = range.To ?? 0;
-        start = Math.Max(0, size - suffix);
-        count = size - start;
-        return suffix > 0 && size > 0;
-    }
+    /// <summary>
+    /// One chunk, in one owner turn: on this thread when the owner is idle (no thread hop; every HTTP request is its own
+    /// caller and waits for each chunk before the next, so it never overtakes a request of its own), else through the
+    /// owner's mailbox. Either way the chunk is atomic with respect to every other operation on the file.
+    /// </summary>
+    private static ValueTask<int> ReadChunkAsync(IMappedFile file, long offset, Memory<byte> destination, CancellationToken cancellationToken) =>
+        file is MappedFile local && local.TryReadAtInline(offset, destination, cancellationToken, out int read)
+            ? ValueTask.FromResult(read)
+            : new ValueTask<int>(file.ReadAtAsync(offset, destination, cancellationToken));
 
     // ---------------------------------------------------------------------------------------------------------
     // PUT
@@ -434,6 +405,4 @@ internal sealed class DataPlaneHandler
         return (validators.ETag, validators.LastModified);
     }
 
-    /// <summary>HTTP dates have whole seconds.</summary>
-    private static DateTimeOffset Truncate(DateTimeOffset time) => new(time.Ticks - time.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using MmapActors.Actors;
 using MmapActors.DataPlane;
@@ -88,9 +89,13 @@ public sealed class DataPlaneServer : IAsyncDisposable
         try
         {
             var handler = new DataPlaneHandler(root, client, handles, tickets, new DataPlaneAuth(settings.Token),
-                mmap.MaxRangeLength > 0 ? (int)Math.Min(settings.ChunkSize, mmap.MaxRangeLength) : settings.ChunkSize, mmap.MaxFileSize);
+                mmap.MaxRangeLength > 0 ? (int)Math.Min(settings.ChunkSize, mmap.MaxRangeLength) : settings.ChunkSize, mmap.MaxFileSize,
+                settings.RunsInline);
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseKestrelCore();
+            // A request's work is short and never blocks on another thread (an owner turn is awaited, not waited for), so
+            // running it on the socket's I/O thread saves a thread-pool hop per request (docs/remote.md, "Threads").
+            builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.RunsInline);
             if (certificate is not null)
             {
                 builder.WebHost.UseKestrelHttpsConfiguration();

@@ -14,6 +14,8 @@ namespace MmapActors.Remote.Http;
 /// <param name="ChunkSize">Bytes moved per owner turn.</param>
 /// <param name="TicketLifetime">How long a ticket stays valid.</param>
 /// <param name="HandleIdleTimeout">How long an unused cached handle stays open.</param>
+/// <param name="InlineScheduling">Run requests on the socket's I/O thread instead of handing each to the thread pool
+/// (Kestrel's <c>UnsafePreferInlineScheduling</c>; plain HTTP only, see docs/remote.md for the trade-off).</param>
 public sealed record DataPlaneSettings(
     string Host = "127.0.0.1",
     int Port = 0,
@@ -23,7 +25,8 @@ public sealed record DataPlaneSettings(
     bool AllowInsecureBind = false,
     int ChunkSize = 256 << 10,
     TimeSpan? TicketLifetime = null,
-    TimeSpan? HandleIdleTimeout = null)
+    TimeSpan? HandleIdleTimeout = null,
+    bool InlineScheduling = true)
 {
     /// <summary>Whether the data plane is on.</summary>
     public bool Enabled => Port != 0;
@@ -33,6 +36,13 @@ public sealed record DataPlaneSettings(
 
     /// <summary>The ticket lifetime, defaulted.</summary>
     public TimeSpan EffectiveTicketLifetime => TicketLifetime ?? TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Whether requests run on the I/O thread: when <see cref="InlineScheduling"/> is on and the data plane serves plain
+    /// HTTP. Never with HTTPS, whose handshakes cost milliseconds of CPU that would stall every other connection of the
+    /// I/O thread.
+    /// </summary>
+    public bool RunsInline => InlineScheduling && !Tls;
 
     /// <summary>The cached-handle idle timeout, defaulted.</summary>
     public TimeSpan EffectiveHandleIdleTimeout => HandleIdleTimeout ?? TimeSpan.FromSeconds(10);
@@ -53,7 +63,8 @@ public sealed record DataPlaneSettings(
             http.GetBoolean("allow-insecure-bind", false),
             checked((int)(http.GetByteSize("chunk-size") ?? (256 << 10))),
             http.GetTimeSpan("ticket-lifetime", TimeSpan.FromSeconds(30)),
-            http.GetTimeSpan("handle-idle-timeout", TimeSpan.FromSeconds(10)));
+            http.GetTimeSpan("handle-idle-timeout", TimeSpan.FromSeconds(10)),
+            http.GetBoolean("inline-scheduling", true));
     }
 
     /// <summary>The address to bind, checked.</summary>

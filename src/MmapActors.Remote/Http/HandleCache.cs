@@ -180,12 +180,16 @@ internal sealed class HandleCache : IAsyncDisposable
     }
 
     /// <summary>A cached path: its descriptor, its handles (the current one last), its users, whether it is retired.</summary>
+    /// <remarks>Every request enters and leaves its entry, so those two are a compare-and-swap on one word (users in the
+    /// low bits, the retired flag on top) rather than a lock; the handles, which change rarely, keep a lock.</remarks>
     internal sealed class Entry(ServedFile file, FileIdentity identity, long validUntil)
     {
+        private const int RetiredFlag = 1 << 30;
+
         private readonly Lock _gate = new();
         private readonly List<Task<IMappedFile>> _handles = [];
-        private int _users;
-        private bool _retired;
+        private Task<IMappedFile>? _current; // _handles[^1], readable without the lock
+        private int _state; // users | RetiredFlag
         private long _lastUsed = Environment.TickCount64;
         private FileValidators? _validators;
 
@@ -210,24 +214,21 @@ internal sealed class HandleCache : IAsyncDisposable
             set => Volatile.Write(ref validUntil, value);
         }
 
-        public bool IsRetired
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _retired;
-                }
-            }
-        }
+        public bool IsRetired => (Volatile.Read(ref _state) & RetiredFlag) != 0;
 
         public Task<IMappedFile> Handle(Func<Task<IMappedFile>> open)
         {
+            var current = Volatile.Read(ref _current);
+            if (current is { IsCompletedSuccessfully: true })
+            {
+                return current;
+            }
             lock (_gate)
             {
                 if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
                 {
                     _handles.Add(open());
+                    Volatile.Write(ref _current, _handles[^1]);
                 }
                 return _handles[^1];
             }
@@ -240,6 +241,7 @@ internal sealed class HandleCache : IAsyncDisposable
                 if (_handles.Count > 0 && _handles[^1].IsCompletedSuccessfully && ReferenceEquals(_handles[^1].Result, stale))
                 {
                     _handles.Add(open()); // the stale one stays until the entry closes: other requests may be using it
+                    Volatile.Write(ref _current, _handles[^1]);
                 }
                 return _handles[^1];
             }
@@ -247,50 +249,47 @@ internal sealed class HandleCache : IAsyncDisposable
 
         public bool TryEnter()
         {
-            lock (_gate)
+            while (true)
             {
-                if (_retired)
+                int state = Volatile.Read(ref _state);
+                if ((state & RetiredFlag) != 0)
                 {
                     return false;
                 }
-                _users++;
-                return true;
+                if (Interlocked.CompareExchange(ref _state, state + 1, state) == state)
+                {
+                    return true;
+                }
             }
         }
 
         /// <summary>Ends a use; true when the entry is retired and this was its last user (the caller closes it).</summary>
         public bool Exit()
         {
-            lock (_gate)
-            {
-                _users--;
-                _lastUsed = Environment.TickCount64;
-                return _retired && _users == 0;
-            }
+            // The time first: the sweeper must never see no users with the time of an earlier use.
+            Volatile.Write(ref _lastUsed, Environment.TickCount64);
+            return Interlocked.Decrement(ref _state) == RetiredFlag;
         }
 
         /// <summary>Retires the entry; true when nobody uses it (the caller closes it now), else its last user does.</summary>
         public bool Retire()
         {
-            lock (_gate)
+            while (true)
             {
-                if (_retired)
+                int state = Volatile.Read(ref _state);
+                if ((state & RetiredFlag) != 0)
                 {
                     return false;
                 }
-                _retired = true;
-                return _users == 0;
+                if (Interlocked.CompareExchange(ref _state, state | RetiredFlag, state) == state)
+                {
+                    return state == 0;
+                }
             }
         }
 
         /// <summary>Milliseconds since its last use, or 0 while in use.</summary>
-        public long IdleFor(long now)
-        {
-            lock (_gate)
-            {
-                return _users > 0 ? 0 : now - _lastUsed;
-            }
-        }
+        public long IdleFor(long now) => (Volatile.Read(ref _state) & ~RetiredFlag) > 0 ? 0 : now - Volatile.Read(ref _lastUsed);
 
         /// <summary>Closes the descriptor and every handle (once nobody uses them).</summary>
         public void Close()
@@ -301,6 +300,7 @@ internal sealed class HandleCache : IAsyncDisposable
             {
                 handles = [.. _handles];
                 _handles.Clear();
+                _current = null;
             }
             foreach (var handle in handles)
             {

@@ -429,6 +429,26 @@ internal sealed class MappedFile : IMappedFile
         };
     }
 
+    /// <summary>
+    /// <c>ReadAtInto</c> on this thread under the file's turn when the owner is in this process and idle, whatever else
+    /// this handle has in flight; false: nothing ran, send it (<see cref="ReadAtAsync(long, Memory{byte}, CancellationToken)"/>).
+    /// For a handle shared by independent callers that each wait for one request before making the next (the HTTP data
+    /// plane: each request reads its chunks one by one), so that no caller can overtake a request of its own; the
+    /// handle-wide rule of <see cref="TryRunInline"/> would send every caller to the mailbox while any one is there.
+    /// </summary>
+    /// <exception cref="MmapException">The owner's error, as <see cref="ReadAtAsync(long, Memory{byte}, CancellationToken)"/> raises it.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal bool TryReadAtInline(long offset, Memory<byte> destination, CancellationToken cancellationToken, out int read)
+    {
+        read = 0;
+        if (_turn is null || !_turn.TryRun(_handleId, new ReadAtInto(offset, destination, cancellationToken), out var reply))
+        {
+            return false;
+        }
+        read = (int)Number(Check(reply, cancellationToken));
+        return true;
+    }
+
     /// <summary>The owner answered a request sent while this handle may run inline: it no longer waits in the mailbox.</summary>
     private void Answered()
     {

@@ -140,6 +140,48 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task A_hosted_server_with_an_HTTP_port_serves_ranges_over_the_data_plane_until_the_host_stops()
+    {
+        string root = Directory.CreateTempSubdirectory("mmap-hosted-http-").FullName;
+        try
+        {
+            var data = TempFile.RandomBytes(100_000, seed: 80);
+            await File.WriteAllBytesAsync(Path.Combine(root, "data.bin"), data);
+            var builder = NewHostBuilder(new() { ["MmapActors:Server:Root"] = root, ["MmapActors:Server:Port"] = "0", ["MmapActors:Server:HttpPort"] = "-1" });
+            builder.Services.AddMmapActors(builder.Configuration);
+            builder.Services.AddAkka("hosting-http", (akka, sp) => akka.WithMmapServer(sp));
+            using var host = builder.Build();
+            await host.StartAsync();
+            var baseUrl = MmapExtension.Get(host.Services.GetRequiredService<ActorSystem>()).DataPlane!.BaseUrl;
+            using var http = new HttpClient();
+
+            using (var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUrl, "data.bin")))
+            {
+                request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 4999);
+                using var response = await http.SendAsync(request);
+                Assert.Equal(System.Net.HttpStatusCode.PartialContent, response.StatusCode);
+                Assert.Equal(data[1000..5000], await response.Content.ReadAsByteArrayAsync());
+            }
+
+            await host.StopAsync();
+            await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync(new Uri(baseUrl, "data.bin")));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void An_HTTP_port_outside_minus_one_to_65535_is_refused_when_the_builder_is_configured()
+    {
+        var builder = new AkkaConfigurationBuilder(new ServiceCollection(), "hosting-http-invalid");
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.WithMmapServer(o => (o.Root, o.HttpPort) = ("/tmp", -2)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.WithMmapServer(o => (o.Root, o.HttpPort) = ("/tmp", 65536)));
+    }
+
+    [Fact]
     public async Task An_application_that_chose_its_loggers_keeps_them()
     {
         var builder = NewHostBuilder([]);
