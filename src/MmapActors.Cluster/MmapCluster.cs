@@ -141,17 +141,56 @@ public sealed class MmapCluster : IExtension
         }
     }
 
-    /// <summary>Which member owns <paramref name="path"/> (relative to the shared root), as <see cref="GetOwner"/> tells.</summary>
-    /// <exception cref="MmapException">The root refuses the path (FileNotFoundError, a path leaving the root...).</exception>
+    /// <summary>Which member owns <paramref name="path"/> (relative to the shared root), as <see cref="GetOwner"/> tells;
+    /// while the file's owner is moving (its node failed), it asks again until <c>mmap.ask-timeout</c>.</summary>
+    /// <exception cref="MmapException">The root refuses the path (FileNotFoundError, a path leaving the root...), or
+    /// <see cref="MmapErrorCode.OwnerMoved"/> when the owner did not settle in time.</exception>
     public async Task<Address> OwnerOfAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return await Router.Ask<object>(new GetOwner(path), _context.Settings.AskTimeout, cancellationToken).ConfigureAwait(false) switch
+        var deadline = DateTime.UtcNow + _context.Settings.AskTimeout;
+        while (true)
         {
-            OwnerLocation location => location.Node,
-            Protocol.MmapError error => throw error.ToException(),
-            var other => throw new InvalidOperationException($"Unexpected reply to GetOwner: {other}"),
-        };
+            object reply;
+            try
+            {
+                // Short attempts: a query that went to a member just lost vanishes, and asking again is harmless.
+                reply = await Router.Ask<object>(new GetOwner(path), AttemptTimeout(deadline), cancellationToken).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException) when (DateTime.UtcNow < deadline)
+            {
+                continue;
+            }
+            switch (reply)
+            {
+                case OwnerLocation location:
+                    return location.Node;
+                case Protocol.MmapError { Code: MmapErrorCode.OwnerMoved } when DateTime.UtcNow < deadline:
+                    await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+                    break;
+                case Protocol.MmapError error:
+                    throw error.ToException();
+                default:
+                    throw new InvalidOperationException($"Unexpected reply to GetOwner: {reply}");
+            }
+        }
+    }
+
+    private static TimeSpan AttemptTimeout(DateTime deadline) =>
+        TimeSpan.FromTicks(Math.Clamp((deadline - DateTime.UtcNow).Ticks, TimeSpan.FromMilliseconds(100).Ticks, TimeSpan.FromSeconds(5).Ticks));
+
+    /// <summary>
+    /// Aborts a member as a crash would, for tests and drills in one process: its transport is cut first (every
+    /// association drops at once, as when its process dies: no Leave, no hand-off, no last message), then its
+    /// ActorSystem terminates (running CoordinatedShutdown only if <c>run-by-actor-system-terminate</c> is on, which
+    /// can no longer reach anyone). The other members see it fall silent and the split-brain resolver downs it.
+    /// </summary>
+    internal static async Task AbortAsync(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        var provider = (Akka.Remote.RemoteActorRefProvider)((ExtendedActorSystem)system).Provider;
+        await provider.Transport.Shutdown().ConfigureAwait(false);
+        await system.Terminate().ConfigureAwait(false);
     }
 
     private static void CheckSeed(string seed)

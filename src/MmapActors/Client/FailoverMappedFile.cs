@@ -177,6 +177,10 @@ internal sealed class FailoverMappedFile : IMappedFile
                     var opened = await _reopen(cancellationToken).ConfigureAwait(false);
                     return _current = Watch(opened, original: false);
                 }
+                catch (MmapTimeoutException) when (DateTime.UtcNow < deadline)
+                {
+                    // The attempt went where the owner no longer is: ask again.
+                }
                 catch (MmapException e) when (e.Code == MmapErrorCode.OwnerMoved && DateTime.UtcNow + delay < deadline)
                 {
                     // The open met an owner on its way out (a shard handing off): the new one will take it shortly.

@@ -143,10 +143,22 @@ public sealed class MmapClient : IAsyncDisposable
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
 
+        // Short attempts (the handle retries until its time-out): an open that went to a member just lost vanishes.
+        // One answered after its attempt gave up is closed by the member it reaches (MmapActors.Cluster).
         async Task<MapOpened> ReopenAsync(CancellationToken token)
         {
             ObjectDisposedException.ThrowIf(_disposed != 0, this);
-            return await AskSupervisorAsync<object>(new OpenMap(options, _session), token).ConfigureAwait(false) switch
+            var attempt = TimeSpan.FromTicks(Math.Min(_timeout.Ticks, TimeSpan.FromSeconds(5).Ticks));
+            object reply;
+            try
+            {
+                reply = await _supervisor.Ask<object>(new OpenMap(options, _session), attempt, token).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException e)
+            {
+                throw new MmapTimeoutException("The MmapActors router", nameof(OpenMap), attempt, e);
+            }
+            return reply switch
             {
                 MapOpened opened => opened,
                 MmapError error => throw error.ToException(),

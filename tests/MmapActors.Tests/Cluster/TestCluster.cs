@@ -116,9 +116,9 @@ public sealed class TestCluster : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Aborts a member without leaving: its ActorSystem terminates without CoordinatedShutdown (so no Leave,
-    /// no hand-off); the others see it fall silent, and the resolver downs it.</summary>
-    public static async Task AbortAsync(ActorSystem node) => await node.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+    /// <summary>Aborts a member as a crash would (<see cref="MmapCluster.AbortAsync"/>): transport cut, then terminated
+    /// without leaving; the others see it fall silent, and the resolver downs it.</summary>
+    public static Task AbortAsync(ActorSystem node) => MmapCluster.AbortAsync(node).WaitAsync(TimeSpan.FromSeconds(30));
 
     public async ValueTask DisposeAsync()
     {
