@@ -187,6 +187,10 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             case FileStatus status:
                 writer.Int64(status.Size);
                 writer.String(status.Kind);
+                if (status.Owner is not null)
+                {
+                    writer.String(status.Owner); // only from a cluster node: a reader of the two fields alone stops before it
+                }
                 break;
             case DataPlaneTicket ticket:
                 writer.String(ticket.BaseUrl.ToString());
@@ -319,7 +323,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             CheckpointManifest => new Checkpoint(r.Int64()),
             SessionClosedManifest => new SessionClosed(r.String()),
             MapOpenedManifest => ReadMapOpened(ref r),
-            FileStatusManifest => new FileStatus(r.Int64(), r.String()),
+            FileStatusManifest => new FileStatus(r.Int64(), r.String()) { Owner = r.Remaining > 0 ? r.String() : null },
             TicketManifest => new DataPlaneTicket(ReadUrl(ref r), r.String(), DateTimeOffset.FromUnixTimeMilliseconds(r.Int64())),
             StatsManifest => ReadStats(ref r),
             DoneManifest or NumberManifest or BooleanManifest or TextManifest or LeaseManifest or BatchReplyManifest or ErrorManifest
