@@ -80,6 +80,9 @@ public sealed class MmapCluster : IExtension
     /// <summary>Completes once this member is Up in the cluster.</summary>
     public Task WhenUp { get; }
 
+    /// <summary>Only <c>config/cluster.hocon</c>, for a builder that composes its own configuration (Akka.Hosting).</summary>
+    internal static Config ClusterDefaults => ClusterConfig.Value;
+
     /// <summary>The reference configuration of a member system: <c>config/cluster.hocon</c> over <c>config/mmap.hocon</c>.</summary>
     public static Config DefaultConfig => ClusterConfig.Value.WithFallback(MmapSettings.DefaultConfig);
 
