@@ -131,6 +131,8 @@ public sealed class MmapServer : IAsyncDisposable
         {
             $"mmap.served-root = {RemoteConfig.Quote(root)}",
             $"mmap.read-only = {(options.ReadOnly ? "on" : "off")}",
+            // A door never trusts its peers, whatever a configuration file shared with a cluster member says.
+            "mmap.cluster.trusted-members = off",
         };
         if (options.Host is { } host)
         {

@@ -64,6 +64,14 @@ public sealed class ClusterWireTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_server_door_never_trusts_its_peers_even_when_its_configuration_says_so()
+    {
+        var config = MmapActors.Remote.MmapServer.BuildConfig(
+            new MmapActors.Remote.MmapServerOptions(_root, Config: "mmap.cluster.trusted-members = on"), _root);
+        Assert.False(config.GetBoolean("mmap.cluster.trusted-members"));
+    }
+
+    [Fact]
     public void A_stat_from_a_cluster_node_carries_its_owner_and_one_from_a_server_does_not()
     {
         var serializer = (MmapProtocolSerializer)_member.Serialization.FindSerializerForType(typeof(FileStatus));
