@@ -71,6 +71,10 @@ internal static class ClientCommands
                 Console.WriteLine(status.Kind == "file"
                     ? $"{p}: {Sizes.Format(status.Size)} ({status.Size} bytes)"
                     : $"{p}: {status.Kind}");
+                if (status.Owner is { } owner)
+                {
+                    Console.WriteLine($"owner: {owner}"); // a cluster node: the member that owns the file
+                }
                 return ExitCodes.Success;
             }
             var stats = await client.GetStatsAsync(token);

@@ -28,14 +28,31 @@ internal static class ServeCommand
         {
             Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
         };
+        var clusterOption = new Option<bool>("--cluster")
+        {
+            Description = "Join a cluster of nodes over one shared root (docs/cluster.md): --port is then the member port, which must stay private",
+        };
+        var seedOption = new Option<string[]>("--seed-nodes")
+        {
+            Description = "With --cluster: seed members, comma-separated (akka.tcp://mmap@HOST:PORT,...); none: start a new cluster",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var clientPortOption = new Option<int?>("--client-port") { Description = "With --cluster: the clients' port (default: --port + 1)" };
         var command = new Command("serve", "Serve a directory's files to other nodes")
         {
             rootOption, hostOption, publicHostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
+            clusterOption, seedOption, clientPortOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
             {
+                if (parse.GetValue(clusterOption))
+                {
+                    return await ClusterServeCommand.ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(portOption),
+                        parse.GetValue(clientPortOption), parse.GetValue(seedOption) ?? [], parse.GetValue(readOnlyOption), parse.GetValue(configOption),
+                        parse.GetValue(insecureOption), cancellationToken);
+                }
                 return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                     parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), parse.GetValue(httpPortOption),
                     parse.GetValue(insecureOption), cancellationToken);

@@ -1,9 +1,11 @@
 using Akka;
 using Akka.Actor;
+using Akka.Cluster.Hosting;
 using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using MmapActors.Actors;
+using MmapActors.Cluster;
 using MmapActors.Remote;
 using MmapActors.Remote.Http;
 using MmapActors.Remote.Server;
@@ -178,6 +180,53 @@ public static class MmapAkkaHostingExtensions
 
     /// <summary>A fresh options object from the factory, so that <c>configure</c> never changes the instance that
     /// <c>IOptions&lt;T&gt;</c> hands to the rest of the application.</summary>
+    /// <summary>
+    /// Makes the hosted ActorSystem (named <c>mmap</c>) a cluster member over a shared root (docs/cluster.md): remoting
+    /// on the member port, clustering with <c>config/cluster.hocon</c>'s sharding and split-brain settings, and
+    /// MmapActors' sharded file owners; the member's router is registered under <see cref="MmapClusterRouterKey"/>.
+    /// Members trust each other: keep the member port private (or use TLS).
+    /// </summary>
+    /// <exception cref="ArgumentException">No root, or a seed that is not a member address.</exception>
+    public static AkkaConfigurationBuilder WithMmapCluster(this AkkaConfigurationBuilder builder, MmapClusterHostingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Root))
+        {
+            throw new ArgumentException("MmapClusterHostingOptions.Root (MmapActors:Cluster:Root) names no shared directory.", nameof(options));
+        }
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The member port must be within 0..65535.");
+        }
+        // The same checks as a member started from code (seed addresses, the port).
+        MmapCluster.CreateConfig(new MmapClusterOptions { Root = options.Root, SeedNodes = options.SeedNodes ?? [] });
+        string root = Path.GetFullPath(options.Root);
+        Directory.CreateDirectory(root);
+
+        builder.AddHocon(MmapHocon.ServedRoot(root, options.ReadOnly), HoconAddMode.Prepend);
+        builder.AddHocon(MmapCluster.ClusterDefaults, HoconAddMode.Append);
+        builder.WithRemoting(new RemoteOptions { HostName = options.Host ?? "127.0.0.1", Port = options.Port ?? 4053 });
+        builder.WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes ?? [] });
+        RouteLogsToLoggerFactoryUnlessConfigured(builder);
+        return builder.WithActors(StartMmapExtension).WithActors(StartCluster);
+    }
+
+    /// <summary>As <see cref="WithMmapCluster(AkkaConfigurationBuilder, MmapClusterHostingOptions)"/>, configured by a delegate.</summary>
+    public static AkkaConfigurationBuilder WithMmapCluster(this AkkaConfigurationBuilder builder, Action<MmapClusterHostingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new MmapClusterHostingOptions();
+        configure(options);
+        return builder.WithMmapCluster(options);
+    }
+
+    private static readonly ActorStarter StartCluster = (system, registry) =>
+    {
+        registry.TryRegister<MmapClusterRouterKey>(MmapCluster.Get(system).Router);
+        return Task.CompletedTask;
+    };
+
     private static T Create<T>(IServiceProvider services)
         where T : class, new()
     {

@@ -52,7 +52,13 @@ public sealed class MmapServer : IAsyncDisposable
     /// bind without HTTPS and a token, see docs/remote.md).</exception>
     /// <exception cref="MmapException">OSError EADDRINUSE (98) when the port is in use; PermissionError (EACCES, 13) for a
     /// non-loopback address without TLS (unless <see cref="MmapServerOptions.AllowInsecureNonLoopback"/>).</exception>
-    public static async Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default)
+    public static Task<MmapServer> StartAsync(MmapServerOptions options, CancellationToken cancellationToken = default) =>
+        StartAsync(options, null, cancellationToken);
+
+    /// <summary>Starts a server whose sessions send opens and file requests to the actor <paramref name="doorTarget"/>
+    /// makes in the server's system (a cluster member's bridge), or to the node's supervisor when it is null.</summary>
+    internal static async Task<MmapServer> StartAsync(MmapServerOptions options, Func<ActorSystem, IActorRef>? doorTarget,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Root);
@@ -83,6 +89,10 @@ public sealed class MmapServer : IAsyncDisposable
         try
         {
             var supervisor = MmapExtension.Get(system).Supervisor;
+            if (doorTarget is not null)
+            {
+                system.RegisterExtension(new MmapServerExtensionProvider(doorTarget));
+            }
             var gateway = MmapServerExtension.Get(system).Gateway;
             if (http.Enabled)
             {
@@ -121,6 +131,8 @@ public sealed class MmapServer : IAsyncDisposable
         {
             $"mmap.served-root = {RemoteConfig.Quote(root)}",
             $"mmap.read-only = {(options.ReadOnly ? "on" : "off")}",
+            // A door never trusts its peers, whatever a configuration file shared with a cluster member says.
+            "mmap.cluster.trusted-members = off",
         };
         if (options.Host is { } host)
         {

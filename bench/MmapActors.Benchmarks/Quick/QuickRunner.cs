@@ -34,6 +34,8 @@ internal static class QuickRunner
         new("local.write4k.c16", "cpython.write4k", null),
         new("local.write4k.c16", "akka.echo.c16", null),
         new("remote.read4k.c16", "remote.echo.c16", 0.80),
+        new("cluster.read4k.c16", "remote.read4k.c16", null),
+        new("cluster.read4k.c16", "remote.echo.c16", null),
         new("remote.stream", "remote.echo.c16", null),
         new("remote.stream", "remote.stream.actors", null),
         new("remote.read1m.c16", "remote.stream", null),
@@ -74,6 +76,7 @@ internal static class QuickRunner
         long length = BenchFile.Length;
         var handles = env.Handles;
         await using var remote = await RemoteEnvironment.CreateAsync(env.File).ConfigureAwait(false);
+        await using var cluster = await ClusterEnvironment.CreateAsync(env.File).ConfigureAwait(false);
         var (cpython, skipped) = await CpythonReference.StartAsync(env.File.Path).ConfigureAwait(false);
         await using var cpythonLifetime = cpython;
         Console.Error.WriteLine(cpython is null ? $"cpython.*: skipped ({skipped})" : $"cpython.*: python3 {cpython.Version} as a subprocess on the same file");
@@ -91,6 +94,7 @@ internal static class QuickRunner
             FigureSpec.GigabytesPerSecond("local.read1m", Caller.Chunk, () => [new ClientRead1mCaller(handles[0], length)]),
             FigureSpec.Ops("remote.echo.c16", () => Enumerable.Range(0, 16).Select(_ => (Caller)new RemoteEchoCaller(remote.Echo)).ToArray()),
             FigureSpec.Ops("remote.read4k.c16", () => remote.Handles.Select(h => (Caller)new ClientRead4kCaller(h, length)).ToArray()),
+            FigureSpec.Ops("cluster.read4k.c16", () => cluster.Handles.Select(h => (Caller)new ClientRead4kCaller(h, length)).ToArray()),
             new FigureSpec("remote.stream", "MB/s", RemoteStreamCaller.RangeBytes, 1e-6, () => [new RemoteStreamCaller(remote.Handles[0], length)]),
             FigureSpec.Ops("cpython.read4k", () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read4k", d) },
             FigureSpec.GigabytesPerSecond("cpython.read1m", Caller.Chunk, () => []) with { External = cpython is null ? null : d => cpython.MeasureAsync("read1m", d) },

@@ -41,14 +41,18 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
         BatchReplyManifest = "A", ErrorManifest = "E", ListingManifest = "d", StatsManifest = "s", TicketManifest = "t", FileStatusManifest = "f";
 
     private readonly bool _isServer;
+    private readonly bool _trustsMembers;
 
     /// <summary>Created by Akka.NET's serialization extension.</summary>
     public MmapProtocolSerializer(ExtendedActorSystem system)
         : base(system)
     {
+        // The member system of a cluster node (config/cluster.hocon) talks only to other members, which it trusts: requests
+        // are read as themselves, with the client they name, and replies are read too. Never set on a client door.
+        _trustsMembers = system.Settings.Config.GetBoolean("mmap.cluster.trusted-members", false);
         // A server (a node with a served root) never receives replies from the network: one that arrives is forged
         // (aimed, say, at an internal Ask), so it is read as an unreadable request, which no internal actor handles.
-        _isServer = system.Settings.Config.GetString("mmap.served-root", "") is { Length: > 0 };
+        _isServer = !_trustsMembers && system.Settings.Config.GetString("mmap.served-root", "") is { Length: > 0 };
     }
 
     /// <summary>Created by Akka.NET's serialization extension when the serializer has a configuration section.</summary>
@@ -183,6 +187,10 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             case FileStatus status:
                 writer.Int64(status.Size);
                 writer.String(status.Kind);
+                if (status.Owner is not null)
+                {
+                    writer.String(status.Owner); // only from a cluster node: a reader of the two fields alone stops before it
+                }
                 break;
             case DataPlaneTicket ticket:
                 writer.String(ticket.BaseUrl.ToString());
@@ -226,6 +234,16 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
     {
         switch (manifest)
         {
+            case var _ when _trustsMembers && RequestNames.ContainsKey(manifest):
+                try
+                {
+                    return ReadRequest(bytes, manifest);
+                }
+                catch (ProtocolViolationException e)
+                {
+                    // Transient for Akka.NET: the message is dropped and logged, the association stays up.
+                    throw new SerializationException($"malformed {RequestNames[manifest]} from a cluster member: {e.Message}", e);
+                }
             case var _ when RequestNames.ContainsKey(manifest):
                 try
                 {
@@ -262,7 +280,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             DisconnectManifest => Disconnect.Instance,
             CheckpointAckManifest => new CheckpointAck(r.Int64()),
             // A client ref named in a request is never trusted: the session is the client of every handle it opens.
-            OpenMapManifest => new OpenMap(ReadOptions(ref r), SkipActorRef(ref r)),
+            OpenMapManifest => new OpenMap(ReadOptions(ref r), _trustsMembers ? ReadActorRef(ref r) : SkipActorRef(ref r)),
             CreateFileManifest => new CreateFile(r.String(), r.Int64()),
             ListDirectoryManifest => new ListDirectory(r.String()),
             GetStatsManifest => GetStats.Instance,
@@ -305,7 +323,7 @@ public sealed class MmapProtocolSerializer : SerializerWithStringManifest
             CheckpointManifest => new Checkpoint(r.Int64()),
             SessionClosedManifest => new SessionClosed(r.String()),
             MapOpenedManifest => ReadMapOpened(ref r),
-            FileStatusManifest => new FileStatus(r.Int64(), r.String()),
+            FileStatusManifest => new FileStatus(r.Int64(), r.String()) { Owner = r.Remaining > 0 ? r.String() : null },
             TicketManifest => new DataPlaneTicket(ReadUrl(ref r), r.String(), DateTimeOffset.FromUnixTimeMilliseconds(r.Int64())),
             StatsManifest => ReadStats(ref r),
             DoneManifest or NumberManifest or BooleanManifest or TextManifest or LeaseManifest or BatchReplyManifest or ErrorManifest

@@ -9,7 +9,10 @@ namespace MmapActors.Remote.Server;
 /// </summary>
 public sealed class MmapServerExtension : IExtension
 {
-    internal MmapServerExtension(ExtendedActorSystem system)
+    /// <param name="system">The door's system.</param>
+    /// <param name="target">Where sessions send opens and file requests: the node's supervisor (null), or a cluster
+    /// member's bridge (MmapActors.Cluster), which reaches the cluster's owners in-process.</param>
+    internal MmapServerExtension(ExtendedActorSystem system, IActorRef? target = null)
     {
         system.Settings.InjectTopLevelFallback(RemoteConfig.ServerDefaults);
         var mmap = MmapExtension.Get(system);
@@ -18,7 +21,7 @@ public sealed class MmapServerExtension : IExtension
             throw new InvalidOperationException("An MmapActors server needs a served root (mmap.served-root): remote peers reach files only beneath it.");
         }
         Settings = ServerSettings.Create(system.Settings.Config.GetConfig("mmap.server"));
-        Gateway = system.ActorOf(ServerGateway.Props(mmap.Supervisor, Settings, new RootPaths(mmap.Settings.ServedRoot)), Settings.GatewayName);
+        Gateway = system.ActorOf(ServerGateway.Props(target ?? mmap.Supervisor, Settings, new RootPaths(mmap.Settings.ServedRoot)), Settings.GatewayName);
     }
 
     /// <summary>The <c>mmap.server</c> settings in force.</summary>
@@ -38,6 +41,16 @@ public sealed class MmapServerExtension : IExtension
 /// <summary>Creates <see cref="MmapServerExtension"/>; Akka.NET's extension mechanism needs it public.</summary>
 public sealed class MmapServerExtensionProvider : ExtensionIdProvider<MmapServerExtension>
 {
+    private readonly Func<ActorSystem, IActorRef>? _target;
+
+    /// <summary>The provider of a door in front of the node's own supervisor.</summary>
+    public MmapServerExtensionProvider()
+    {
+    }
+
+    /// <summary>The provider of a door whose sessions go to the actor <paramref name="target"/> makes (a cluster bridge).</summary>
+    internal MmapServerExtensionProvider(Func<ActorSystem, IActorRef> target) => _target = target;
+
     /// <inheritdoc />
-    public override MmapServerExtension CreateExtension(ExtendedActorSystem system) => new(system);
+    public override MmapServerExtension CreateExtension(ExtendedActorSystem system) => new(system, _target?.Invoke(system));
 }

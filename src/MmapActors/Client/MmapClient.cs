@@ -28,6 +28,7 @@ public sealed class MmapClient : IAsyncDisposable
     private readonly Task _systemTerminated;
     private readonly ConnectionState? _connection;
     private readonly DataPlaneTransfer? _dataPlane;
+    private readonly bool _failover;
     private int _disposed;
 
     private MmapClient(ActorSystem system, IActorRef supervisor, TimeSpan timeout, ActorSystem? ownedSystem = null,
@@ -48,6 +49,10 @@ public sealed class MmapClient : IAsyncDisposable
         connection?.WhenLost.ContinueWith(t => _sinks.FailAll(t.Result), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         _dataPlane = DataPlaneTransfer.For(supervisor, timeout);
+        // A client of any actor but its node's own supervisor (a cluster router, a supervisor on another node) holds handles
+        // whose owners may move or die without the client: they re-open by themselves where that is safe.
+        _failover = connection is null && !(supervisor.Path.Address.HasLocalScope && supervisor.Path.Elements is ["user", var name] &&
+                                             name == settings.SupervisorName);
     }
 
     /// <summary>A client of the local MmapActors supervisor of <paramref name="system"/> (started if needed).</summary>
@@ -132,12 +137,38 @@ public sealed class MmapClient : IAsyncDisposable
         object reply = await AskSupervisorAsync<object>(new OpenMap(options, _session), cancellationToken).ConfigureAwait(false);
         return reply switch
         {
-            MapOpened opened => new MappedFile(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection,
-                _dataPlane?.RouteFor(options, opened.Access)),
+            MapOpened opened when _failover => new FailoverMappedFile(System, opened, o => Handle(options, o), ReopenAsync, _timeout),
+            MapOpened opened => Handle(options, opened),
             MmapError error => throw error.ToException(),
             _ => throw new InvalidOperationException($"Unexpected reply to OpenMap: {reply}"),
         };
+
+        // Short attempts (the handle retries until its time-out): an open that went to a member just lost vanishes.
+        // One answered after its attempt gave up is closed by the member it reaches (MmapActors.Cluster).
+        async Task<MapOpened> ReopenAsync(CancellationToken token)
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            var attempt = TimeSpan.FromTicks(Math.Min(_timeout.Ticks, TimeSpan.FromSeconds(5).Ticks));
+            object reply;
+            try
+            {
+                reply = await _supervisor.Ask<object>(new OpenMap(options, _session), attempt, token).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException e)
+            {
+                throw new MmapTimeoutException("The MmapActors router", nameof(OpenMap), attempt, e);
+            }
+            return reply switch
+            {
+                MapOpened opened => opened,
+                MmapError error => throw error.ToException(),
+                var other => throw new InvalidOperationException($"Unexpected reply to OpenMap: {other}"),
+            };
+        }
     }
+
+    private MappedFile Handle(MapOptions options, MapOpened opened) =>
+        new(opened, _timeout, _systemTerminated, _chunkSize, _window, _sinks, _connection, _dataPlane?.RouteFor(options, opened.Access));
 
     /// <summary>Creates a new file of <paramref name="length"/> zero bytes (see <see cref="CreateFile"/>).</summary>
     /// <exception cref="MmapException"><c>FileExistsError</c>, <c>PermissionError</c> on a read-only server, ValueError over the size limit.</exception>

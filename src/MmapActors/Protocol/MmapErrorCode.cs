@@ -37,4 +37,9 @@ public enum MmapErrorCode
 
     /// <summary>A request MmapActors does not accept (a batch inside a batch, an operation of an unknown type).</summary>
     InvalidRequest = 8,
+
+    /// <summary>The file's owner moved to another cluster node, or its node left or failed (OSError ESTALE, errno 116).
+    /// Retryable: open the file again (a handle from <see cref="MmapClient"/> re-opens by itself for positional
+    /// operations). The message says whether the operation may have been applied (docs/cluster.md).</summary>
+    OwnerMoved = 9,
 }

@@ -339,7 +339,11 @@ public sealed record StatFile(string Path) : IMmapMessage;
 /// <summary>Reply to <see cref="StatFile"/>.</summary>
 /// <param name="Size">The size in bytes (0 for anything but a regular file).</param>
 /// <param name="Kind"><c>file</c>, <c>directory</c> or <c>other</c>.</param>
-public sealed record FileStatus(long Size, string Kind) : MapReply;
+public sealed record FileStatus(long Size, string Kind) : MapReply
+{
+    /// <summary>On a cluster node, the address of the member that owns the file (docs/cluster.md); null elsewhere.</summary>
+    public string? Owner { get; init; }
+}
 
 /// <summary>Commits an upload: the file at <paramref name="TemporaryPath"/> (a name from
 /// <see cref="ServedRoot.TemporaryNameFor"/>, in the same directory) is flushed to disk and renamed over

@@ -10,8 +10,14 @@ namespace MmapActors.Tests.Conformance;
 /// <remarks>The client API opens files by path, not by descriptor: the trace's read/write descriptor is the file
 /// opened read/write, its read-only descriptor is <see cref="MapOptions.ReadOnlyFile"/>, and an invalid descriptor
 /// (Python's -2) cannot be expressed, so those opens are skipped (they change no state).</remarks>
-public sealed class ClientMapUnderTest(MmapClient client, string? filePath) : IMapUnderTest
+public sealed class ClientMapUnderTest(Func<ValueTask<MmapClient>> clientForOpen, string? filePath) : IMapUnderTest
 {
+    /// <summary>Opens through <paramref name="client"/>.</summary>
+    public ClientMapUnderTest(MmapClient client, string? filePath)
+        : this(() => new ValueTask<MmapClient>(client), filePath)
+    {
+    }
+
     private IMappedFile? _file;
     private int _leases;
 
@@ -30,7 +36,7 @@ public sealed class ClientMapUnderTest(MmapClient client, string? filePath) : IM
             a.Prot is { } p ? (MapProtection)p : null,
             a.TrackFd ?? true,
             a.Target == TraceTarget.ReadOnlyFile);
-        _file = await client.OpenAsync(options);
+        _file = await (await clientForOpen()).OpenAsync(options);
     }
 
     public async ValueTask<byte[]> ReadAsync(long? count) => await File.ReadAsync(count);

@@ -1,0 +1,72 @@
+using System.Runtime.InteropServices;
+using MmapActors.Cluster;
+using MmapActors.Remote;
+
+namespace MmapActors.Cli;
+
+/// <summary><c>mmapctl serve --cluster</c>: a cluster node (a member on --port, a client door on --client-port) until
+/// Ctrl+C or SIGTERM, then it closes the door and leaves the cluster, handing its files off first.</summary>
+internal static class ClusterServeCommand
+{
+    public static async Task<int> ServeAsync(string root, string host, int port, int? clientPort, string[] seeds, bool readOnly,
+        string? configFile, bool allowInsecure, CancellationToken cancellationToken)
+    {
+        if (File.Exists(root))
+        {
+            throw CliException.Usage($"--root {root}: is a file; serve a directory");
+        }
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
+        }
+        if (port == 0 && clientPort is null)
+        {
+            throw CliException.Usage("--port 0 with --cluster needs --client-port (the client port defaults to --port + 1)");
+        }
+        int doorPort = clientPort ?? port + 1;
+        if (doorPort is < 0 or > 65535)
+        {
+            throw CliException.Usage($"--client-port {doorPort}: must be within 0..65535");
+        }
+        var seedNodes = seeds.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
+        Directory.CreateDirectory(root);
+        var config = configFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile));
+        MmapClusterNode node;
+        try
+        {
+            node = await MmapClusterNode.StartAsync(
+                new MmapClusterOptions { Root = root, Host = host, Port = port, SeedNodes = seedNodes, ReadOnly = readOnly, Config = config },
+                new MmapServerOptions(root, host, doorPort, readOnly, configFile,
+                    Config: "akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]")
+                {
+                    AllowInsecureNonLoopback = allowInsecure,
+                },
+                cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.Usage(e.Message);
+        }
+        await using var running = node;
+        Console.WriteLine($"mmapctl: cluster member {node.Cluster.SelfAddress} (keep this port private: members trust each other)" +
+                          (seedNodes.Length == 0 ? ", started a new cluster" : $", seeds {string.Join(",", seedNodes)}"));
+        Console.WriteLine($"mmapctl: serving {Path.GetFullPath(root)} at {node.Door.Address}{(readOnly ? " (read-only)" : "")}; " +
+                          $"clients must use --server {node.Door.Address}");
+        Console.Out.Flush();
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
+        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
+        await Task.WhenAny(node.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+
+        void StopGracefully(PosixSignalContext context)
+        {
+            context.Cancel = true; // keep the process alive until the files are handed off
+            stop.Cancel();
+        }
+        Console.WriteLine("mmapctl: stopping: closing the door, handing files off and leaving the cluster");
+        await node.StopAsync();
+        Console.WriteLine("mmapctl: stopped");
+        return ExitCodes.Success;
+    }
+}

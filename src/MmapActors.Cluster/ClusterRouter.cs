@@ -1,0 +1,127 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using MmapActors.Actors;
+using MmapActors.Protocol;
+
+namespace MmapActors.Cluster;
+
+/// <summary>
+/// Every node's door to the cluster's files, at <c>/user/{mmap.cluster.router-name}</c>: it speaks the supervisor's
+/// protocol, so <see cref="MmapClient"/> works on it unchanged. An open of a file is resolved beneath the shared root here
+/// (the same race-free resolution as the supervisor's, which also refuses paths leaving the root) into the file's entity
+/// id, its canonical path relative to the root, and sent through the shard region to the file's one owner in the
+/// cluster, which answers with <see cref="MapOpened"/> carrying its own ref. Anonymous maps, and everything that is not
+/// an open (create, list, stat, commit, stats, data plane tickets), are this node's business: they go to its supervisor,
+/// over the same shared storage.
+/// </summary>
+internal sealed class ClusterRouter : UntypedActor
+{
+    private readonly FileEntityContext _context;
+    private readonly IActorRef _region;
+    private readonly IActorRef _supervisor;
+    private readonly TimeSpan _askTimeout;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public ClusterRouter(FileEntityContext context, IActorRef region, IActorRef supervisor)
+    {
+        _context = context;
+        _region = region;
+        _supervisor = supervisor;
+        _askTimeout = context.Settings.AskTimeout;
+    }
+
+    /// <summary>Props of the router, on the supervisor's dispatcher (a thread of its own: resolving a path waits for the
+    /// file system).</summary>
+    public static Props Props(FileEntityContext context, IActorRef region, IActorRef supervisor)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(region);
+        ArgumentNullException.ThrowIfNull(supervisor);
+        return Akka.Actor.Props.Create(() => new ClusterRouter(context, region, supervisor)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case OpenMap { Options.Path: { } path } open:
+                if (Resolve(path, writable: !(open.Options.OpensReadOnly || _context.Settings.ReadOnly)) is { } id)
+                {
+                    _region.Forward(new ShardingEnvelope(id, open with { Options = open.Options with { Path = id } }));
+                }
+                break;
+            case GetOwner owner:
+                if (owner.Path is null)
+                {
+                    Sender.Tell(new MmapError(MmapErrorKind.ValueError, "GetOwner needs a path", null));
+                }
+                else if (Resolve(owner.Path, writable: false) is { } ownerId)
+                {
+                    _region.Forward(new ShardingEnvelope(ownerId, owner));
+                }
+                break;
+            case CommitFile commit:
+                Commit(commit);
+                break;
+            case IMmapMessage:
+                _supervisor.Forward(message);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    /// <summary>The entity id of <paramref name="path"/>, or null after answering the sender with the refusal.</summary>
+    private string? Resolve(string path, bool writable)
+    {
+        try
+        {
+            using var served = _context.Root.OpenFile(path, writable);
+            if (_context.EntityIdOf(served.CanonicalKey) is { } id)
+            {
+                return id;
+            }
+            Sender.Tell(MmapError.From(MmapException.FromErrno(Native.LibC.EXDEV, $"{ServedRoot.Quote(path)} resolves outside the shared root")));
+        }
+        catch (MmapException e)
+        {
+            Sender.Tell(MmapError.From(e));
+        }
+        return null;
+    }
+
+    /// <summary>Commits through this node's supervisor, then tells the file's owner, wherever it runs, that later opens
+    /// must map the new file.</summary>
+    private void Commit(CommitFile commit)
+    {
+        string? id = null;
+        if (!commit.Discard)
+        {
+            try
+            {
+                // Resolved before the rename: the name then still names the old file (if any), whose owner must let go.
+                using var served = _context.Root.OpenFile(commit.Path, writable: false);
+                id = _context.EntityIdOf(served.CanonicalKey);
+            }
+            catch (MmapException)
+            {
+                // No old file: no owner to tell.
+            }
+        }
+        var sender = Sender;
+        var region = _region;
+        _supervisor.Ask<MapReply>(commit, _askTimeout).ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully && t.Result is Done && id is not null)
+            {
+                region.Tell(new ShardingEnvelope(id, new FileReplaced(id)));
+            }
+            return t.IsCompletedSuccessfully
+                ? t.Result
+                : new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the node's supervisor did not commit within {_askTimeout}", 110);
+        }, TaskContinuationOptions.ExecuteSynchronously).PipeTo(sender);
+        _log.Debug("Commit of {0} forwarded", commit.Path);
+    }
+}

@@ -1,0 +1,181 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using MmapActors.Actors;
+using MmapActors.Diagnostics;
+using MmapActors.Owner;
+using MmapActors.Protocol;
+
+namespace MmapActors.Cluster;
+
+/// <summary>
+/// The sharded entity of one file, keyed by its canonical path relative to the shared root: a shell around the node-local
+/// owner (<see cref="FileOwner"/> over a <see cref="SharedFile"/>, the same as on a single node), which it starts, watches
+/// and supervises. Opens are forwarded to the owner, which answers <see cref="MapOpened"/> with its own ref, so operations
+/// go to the owner without passing through the entity or the region.
+/// </summary>
+/// <remarks>
+/// What the node-local supervisor does for its owners this entity does for its one: it watches the clients of handles
+/// and releases their handles when they die; it passivates (through the shard, so no open is lost) once the owner reports
+/// it idle and no open is on its way; and when it stops (passivated, or its shard handed off), the owner stops with it,
+/// flushing (msync) and closing every map before the shard moves.
+/// </remarks>
+internal sealed class FileEntity : UntypedActor
+{
+    private readonly string _entityId;
+    private readonly FileEntityContext _context;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<IActorRef> _clients = new();
+    private readonly HashSet<IActorRef> _retired = new(); // owners of a replaced file, still serving their handles
+    private IActorRef? _owner;
+    private long _opensForwarded;
+    private long _ownerCounter;
+    private bool _passivating;
+
+    public FileEntity(string entityId, FileEntityContext context)
+    {
+        _entityId = entityId;
+        _context = context;
+    }
+
+    /// <summary>Props of the entity of <paramref name="entityId"/>.</summary>
+    public static Props Props(string entityId, FileEntityContext context)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(entityId);
+        ArgumentNullException.ThrowIfNull(context);
+        return Akka.Actor.Props.Create(() => new FileEntity(entityId, context));
+    }
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(
+        _context.Settings.MaxRestarts,
+        _context.Settings.RestartWithin,
+        ex => ex is ActorInitializationException ? Directive.Stop : Directive.Restart);
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case OpenMap open when _passivating:
+                // Reached the entity after it asked to passivate: the shard buffers it and starts a new entity for it.
+                _context.Region.Forward(new ShardingEnvelope(_entityId, open));
+                break;
+            case OpenMap open:
+                Open(open);
+                break;
+            case GetOwner:
+                Sender.Tell(new OwnerLocation(_entityId, Akka.Cluster.Cluster.Get(Context.System).SelfAddress));
+                PassivateIfEmpty(); // started only to answer: an entity without an owner does not stay
+                break;
+            case FileReplaced:
+                Retire();
+                PassivateIfEmpty();
+                break;
+            case OwnerIdle idle:
+                OnOwnerIdle(idle);
+                break;
+            case StopFileEntity:
+                Context.Stop(Self); // the owners stop first, flushing and closing their maps
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated.ActorRef);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Open(OpenMap open)
+    {
+        if (open.Options is null || open.Client is null || open.Client.IsNobody())
+        {
+            Sender.Tell(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
+            return;
+        }
+        if (_owner is null)
+        {
+            var file = new SharedFile(_context.KeyOf(_entityId), null, _context.Root, _context.Settings, _context.Budget);
+            _owner = Context.ActorOf(FileOwner.Props(new OwnerState(file), _context.Settings), $"owner-{++_ownerCounter}");
+            Context.Watch(_owner);
+            _opensForwarded = 0;
+            MmapMetrics.FileOpened();
+        }
+        if (_clients.Add(open.Client))
+        {
+            Context.Watch(open.Client);
+        }
+        _opensForwarded++;
+        // The owner opens the relative path beneath the root itself (race-free, off its hot path) and answers the sender.
+        _owner.Forward(open);
+    }
+
+    /// <summary>The file was replaced: its current owner keeps the handles open on the old file, and later opens get a new owner.</summary>
+    private void Retire()
+    {
+        if (_owner is not null)
+        {
+            _retired.Add(_owner);
+            _owner = null;
+        }
+    }
+
+    private void OnOwnerIdle(OwnerIdle idle)
+    {
+        if (_retired.Contains(Sender))
+        {
+            Context.Stop(Sender); // no open reaches a retired owner: idle is final
+            return;
+        }
+        if (Sender.Equals(_owner) && idle.OpensSeen == _opensForwarded && _retired.Count == 0 && !_passivating)
+        {
+            // Every open forwarded has been seen and no handle is left: stop through the shard, which holds any open
+            // that arrives meanwhile and delivers it to the next incarnation.
+            _passivating = true;
+            Context.Parent.Tell(new Passivate(StopFileEntity.Instance));
+        }
+    }
+
+    private void OnTerminated(IActorRef actor)
+    {
+        if (actor.Equals(_owner) || _retired.Remove(actor))
+        {
+            MmapMetrics.FilesClosed(1);
+            if (actor.Equals(_owner))
+            {
+                // Not by passivation (that stops the entity first): the owner failed too often or could not re-open.
+                _owner = null;
+                _log.Error("The owner of {0} stopped after repeated failures; its handles are lost", _entityId);
+                Context.System.EventStream.Publish(new OwnerFailed(_context.KeyOf(_entityId)));
+            }
+            PassivateIfEmpty();
+            return;
+        }
+        if (_clients.Remove(actor))
+        {
+            _owner?.Tell(new ReleaseClient(actor));
+            foreach (var retired in _retired)
+            {
+                retired.Tell(new ReleaseClient(actor));
+            }
+        }
+    }
+
+    private void PassivateIfEmpty()
+    {
+        if (_owner is null && _retired.Count == 0 && !_passivating)
+        {
+            _passivating = true;
+            Context.Parent.Tell(new Passivate(StopFileEntity.Instance));
+        }
+    }
+
+    protected override void PostStop()
+    {
+        // The owners are children: they have stopped (flushed and closed) before this runs.
+        int owners = (_owner is null ? 0 : 1) + _retired.Count;
+        if (owners > 0)
+        {
+            MmapMetrics.FilesClosed(owners);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Configuration;
+
+namespace MmapActors.Cluster;
+
+/// <summary>How a cluster node's member system starts (<see cref="MmapCluster.CreateSystem"/>); these options take
+/// precedence over <see cref="Config"/>, which takes precedence over <c>config/cluster.hocon</c>.</summary>
+public sealed record MmapClusterOptions
+{
+    /// <summary>The shared root: the directory every member sees (one directory on one machine, a network or cluster file
+    /// system across machines). Every path is relative to it, and a file's owner is keyed by its canonical path in it.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>The member endpoint's host (loopback by default: the member port must stay private, docs/cluster.md).</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The member port; 0 picks a free one.</summary>
+    public int Port { get; init; } = 4053;
+
+    /// <summary>Seed members, like <c>akka.tcp://mmap@127.0.0.1:4053</c>. Empty: the node starts a cluster of its own
+    /// (and others may join it).</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary>Whether files are only ever opened read-only on this member.</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>More configuration (an operator's file, test timings), below the options above.</summary>
+    public Config? Config { get; init; }
+}

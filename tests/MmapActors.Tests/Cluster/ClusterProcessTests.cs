@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using MmapActors.Tests.Cli;
+using MmapActors.Tests.Remote;
+using Xunit.Abstractions;
+
+namespace MmapActors.Tests.Cluster;
+
+/// <summary>Three <c>mmapctl serve --cluster</c> processes on 127.0.0.1: what an operator runs, killed as a machine dies.</summary>
+[Trait("Category", "Cluster")]
+[Collection(NonParallelCollection.Name)]
+public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("mmap-cluster-process-").FullName;
+    private readonly string _work = Directory.CreateTempSubdirectory("mmap-cluster-work-").FullName;
+    private readonly List<Node> _nodes = new();
+
+    private sealed record Node(Process Process, int MemberPort, string Door, List<string> Lines);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_file_put_through_node_1_reads_back_identical_through_node_3_and_through_a_survivor_after_its_owner_is_SIGKILLed()
+    {
+        string config = Path.Combine(_work, "fast.hocon");
+        await File.WriteAllTextAsync(config, """
+            akka.cluster.failure-detector.heartbeat-interval = 500ms
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.split-brain-resolver.stable-after = 2s
+            akka.cluster.sharding.retry-interval = 200ms
+            akka.cluster.singleton.hand-over-retry-interval = 200ms
+            mmap.ask-timeout = 10s
+            """);
+        var ports = FreePorts(6);
+        var first = await StartNodeAsync(ports[0], ports[1], config, seeds: null);
+        string seed = $"akka.tcp://mmap@127.0.0.1:{ports[0]}";
+        await Task.WhenAll(StartNodeAsync(ports[2], ports[3], config, seed), StartNodeAsync(ports[4], ports[5], config, seed));
+
+        Directory.CreateDirectory(Path.Combine(_root, "shared"));
+        var content = new byte[3 * 1024 * 1024 + 17];
+        new Random(12).NextBytes(content);
+        string local = Path.Combine(_work, "payload.bin");
+        await File.WriteAllBytesAsync(local, content);
+
+        var put = await Mmapctl.RunAsync("put", "shared/payload.bin", "-i", local, "--server", _nodes[0].Door);
+        Assert.True(put.Exit == 0, put.All);
+        Assert.Equal(content, await GetAsync(_nodes[2], "through-3.bin"));
+
+        var stat = await Mmapctl.RunAsync("stat", "shared/payload.bin", "--server", _nodes[2].Door);
+        Assert.True(stat.Exit == 0, stat.All);
+        var owner = OwnerLine().Match(stat.Out);
+        Assert.True(owner.Success, $"no owner line in: {stat.Out}");
+        int ownerPort = int.Parse(owner.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var victim = _nodes.Single(n => n.MemberPort == ownerPort);
+        var survivor = _nodes.First(n => n != victim);
+
+        var clock = Stopwatch.StartNew();
+        Mmapctl.Signal(victim.Process.Id, 9);
+        await victim.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+
+        // The survivors down the dead member and a survivor takes the file: until then a read may fail (typed), never lie.
+        byte[]? after = null;
+        while (after is null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no survivor served the file within 60 s of the kill");
+            after = await TryGetAsync(survivor, "after-kill.bin");
+        }
+        output.WriteLine($"read back through a survivor {clock.Elapsed.TotalSeconds:0.0} s after SIGKILL of the owner");
+        Assert.Equal(content, after);
+        var restat = await Mmapctl.RunAsync("stat", "shared/payload.bin", "--server", survivor.Door);
+        Assert.DoesNotContain($":{ownerPort}", restat.Out);
+    }
+
+    private async Task<byte[]> GetAsync(Node node, string name) =>
+        await TryGetAsync(node, name) ?? throw new InvalidOperationException($"get through {node.Door} failed");
+
+    private async Task<byte[]?> TryGetAsync(Node node, string name)
+    {
+        string target = Path.Combine(_work, name);
+        var get = await Mmapctl.RunAsync(["get", "shared/payload.bin", "-o", target, "--server", node.Door], timeout: TimeSpan.FromSeconds(60));
+        output.WriteLine($"get through {node.Door}: exit {get.Exit} {get.Err.Trim()}");
+        return get.Exit == 0 ? await File.ReadAllBytesAsync(target) : null;
+    }
+
+    private async Task<Node> StartNodeAsync(int memberPort, int clientPort, string config, string? seeds)
+    {
+        var arguments = new List<string>
+        {
+            "serve", "--cluster", "--root", _root, "--port", memberPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--client-port", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", config,
+        };
+        if (seeds is not null)
+        {
+            arguments.AddRange(["--seed-nodes", seeds]);
+        }
+        var process = ServerProcess.StartMmapctl([.. arguments]);
+        var lines = new List<string>();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lines.Add(line);
+                if (DoorLine().Match(line) is { Success: true } m)
+                {
+                    var node = new Node(process, memberPort, m.Groups[1].Value, lines);
+                    lock (_nodes)
+                    {
+                        _nodes.Add(node);
+                    }
+                    _ = DrainAsync(process.StandardOutput, lines);
+                    _ = DrainAsync(process.StandardError, lines);
+                    return node;
+                }
+            }
+            throw new InvalidOperationException($"mmapctl serve --cluster exited early: {string.Join("\n", lines)}\n{await process.StandardError.ReadToEndAsync()}");
+        }
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task DrainAsync(StreamReader reader, List<string> lines)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (lines)
+            {
+                lines.Add(line);
+            }
+        }
+    }
+
+    private static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        listeners.ForEach(l => l.Start());
+        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Every process this test started stops: SIGTERM (a graceful leave), then SIGKILL after 20 s.
+        foreach (var node in _nodes.Where(n => !n.Process.HasExited))
+        {
+            Mmapctl.Signal(node.Process.Id, 15);
+        }
+        foreach (var node in _nodes)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await node.Process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                node.Process.Kill(entireProcessTree: true);
+                output.WriteLine($"node {node.Door} did not stop within 20 s of SIGTERM:\n{string.Join("\n", node.Lines.TakeLast(20))}");
+            }
+            node.Process.Dispose();
+        }
+        foreach (string directory in new[] { _root, _work })
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^mmapctl: serving .* at (akka\.tcp://\S+?);")]
+    private static partial Regex DoorLine();
+
+    [GeneratedRegex(@"^owner: akka\.tcp://mmap@127\.0\.0\.1:(\d+)\s*$", RegexOptions.Multiline)]
+    private static partial Regex OwnerLine();
+}
