@@ -33,27 +33,9 @@ mkdir -p "$work/root" "$work/nginx"
 size=$((256 * 1024 * 1024))
 head -c "$size" /dev/urandom > "$work/root/data.bin"
 chmod 755 "$work" "$work/root" && chmod 644 "$work/root/data.bin"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-nginx_port=$(free_port)
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  server { listen 127.0.0.1:$nginx_port; root $work/root; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
-names=(nginx) ports=("$nginx_port") server_pids=($!)
+source "$(dirname "$0")/nginx.sh"
+start_nginx
+names=(nginx) ports=("$nginx_port") server_pids=("$nginx_pid")
 for spec in "$@"; do
   name=${spec%%=*} command=${spec#*=} port=$(free_port)
   command=${command//\{PORT\}/$port}

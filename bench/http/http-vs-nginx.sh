@@ -51,27 +51,8 @@ head -c "$size" /dev/urandom > "$work/root/data.bin"
 chmod 755 "$work" "$work/root" && chmod 644 "$work/root/data.bin" # nginx's workers run as an unprivileged user
 cat "$work/root/data.bin" > /dev/null # into the page cache for both servers
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-nginx_port=$(free_port)
-cat > "$work/nginx/nginx.conf" <<CONF
-worker_processes auto;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  tcp_nopush on;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  server { listen 127.0.0.1:$nginx_port; root $work/root; }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-pids+=($!)
-nginx_pid=$!
+source "$(dirname "$0")/nginx.sh"
+start_nginx
 
 dotnet build "$repo/src/MmapActors.Cli" -c Release --nologo -v quiet >/dev/null
 http_port=$(free_port)

@@ -1,0 +1,31 @@
+# Shared by the scripts of bench/http (sourced, not run): a free loopback port, and nginx serving "$work/root" the way
+# both comparisons need it (sendfile, no access log, long keep-alive), its files under "$work/nginx".
+
+# Prints a TCP port nothing listens on at 127.0.0.1.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Starts nginx in the background on a free port; sets nginx_port and nginx_pid and adds the pid to the pids array the
+# caller's cleanup stops.
+start_nginx() {
+  mkdir -p "$work/nginx"
+  nginx_port=$(free_port)
+  cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  server { listen 127.0.0.1:$nginx_port; root $work/root; }
+}
+CONF
+  nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+  nginx_pid=$!
+  pids+=("$nginx_pid")
+}
