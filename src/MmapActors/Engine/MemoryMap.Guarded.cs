@@ -26,16 +26,9 @@ public sealed unsafe partial class MemoryMap
             return;
         }
         byte* source = Pointer(position);
-        int result;
-        nuint fault;
         fixed (byte* target = destination)
         {
-            result = Guard.Copy(target, source, (nuint)destination.Length, (nuint)source, (nuint)(source + destination.Length), out fault);
-        }
-        GC.KeepAlive(this);
-        if (result != 0)
-        {
-            throw Fault(fault, write: false);
+            GuardedCopy(target, source, destination.Length, mapped: source, write: false);
         }
     }
 
@@ -49,16 +42,21 @@ public sealed unsafe partial class MemoryMap
             return;
         }
         byte* target = Pointer(position);
-        int result;
-        nuint fault;
         fixed (byte* from = source)
         {
-            result = Guard.Copy(target, from, (nuint)source.Length, (nuint)target, (nuint)(target + source.Length), out fault);
+            GuardedCopy(target, from, source.Length, mapped: target, write: true);
         }
+    }
+
+    /// <summary>The guarded copy of <see cref="CopyOut"/> and <see cref="CopyIn"/>: <paramref name="length"/> bytes, of
+    /// which those at <paramref name="mapped"/> are the map's (the only ones that may fault).</summary>
+    private void GuardedCopy(byte* target, byte* source, int length, byte* mapped, bool write)
+    {
+        int result = Guard.Copy(target, source, (nuint)length, (nuint)mapped, (nuint)(mapped + length), out nuint fault);
         GC.KeepAlive(this);
         if (result != 0)
         {
-            throw Fault(fault, write: true);
+            throw Fault(fault, write);
         }
     }
 
