@@ -27,15 +27,7 @@ public sealed class ClientMapUnderTest(Func<ValueTask<MmapClient>> clientForOpen
 
     public async ValueTask OpenAsync(OpenArguments a)
     {
-        var options = new MapOptions(
-            a.Target == TraceTarget.Anonymous ? null : filePath,
-            a.Length,
-            (MmapAccess)(a.Access ?? 0),
-            a.Offset ?? 0,
-            a.Flags is { } f ? (MapFlags)f : null,
-            a.Prot is { } p ? (MapProtection)p : null,
-            a.TrackFd ?? true,
-            a.Target == TraceTarget.ReadOnlyFile);
+        var options = a.ToMapOptions(filePath);
         _file = await (await clientForOpen()).OpenAsync(options);
     }
 

@@ -1,3 +1,5 @@
+using MmapActors.Protocol;
+
 namespace MmapActors.Tests.Conformance;
 
 /// <summary>Where a trace's <c>open</c> points: the harness descriptor, a fresh read-only one, anonymous memory
@@ -11,7 +13,19 @@ public enum TraceTarget
 }
 
 /// <summary>The arguments of a trace's <c>open</c> op; null means "not passed" (Python's default).</summary>
-public sealed record OpenArguments(TraceTarget Target, long Length, int? Flags, int? Prot, int? Access, long? Offset, bool? TrackFd);
+public sealed record OpenArguments(TraceTarget Target, long Length, int? Flags, int? Prot, int? Access, long? Offset, bool? TrackFd)
+{
+    /// <summary>The <see cref="MapOptions"/> of this open on <paramref name="filePath"/> (none for anonymous memory).</summary>
+    public MapOptions ToMapOptions(string? filePath) => new(
+        Target == TraceTarget.Anonymous ? null : filePath,
+        Length,
+        (MmapAccess)(Access ?? 0),
+        Offset ?? 0,
+        Flags is { } f ? (MapFlags)f : null,
+        Prot is { } p ? (MapProtection)p : null,
+        TrackFd ?? true,
+        Target == TraceTarget.ReadOnlyFile);
+}
 
 /// <summary>What the replayer compares after every op.</summary>
 public sealed record MapState(bool? Closed, long? Tell, long? Length, int Exports, string? ContentHash);

@@ -26,15 +26,7 @@ public sealed class SharedFileMapUnderTest(string? filePath) : IMapUnderTest
 
     public ValueTask OpenAsync(OpenArguments a)
     {
-        var options = new MapOptions(
-            a.Target == TraceTarget.Anonymous ? null : filePath,
-            a.Length,
-            (MmapAccess)(a.Access ?? 0),
-            a.Offset ?? 0,
-            a.Flags is { } f ? (MapFlags)f : null,
-            a.Prot is { } p ? (MapProtection)p : null,
-            a.TrackFd ?? true,
-            a.Target == TraceTarget.ReadOnlyFile);
+        var options = a.ToMapOptions(filePath);
         _subject = _file.Open(options, "subject").Id;
         if (_bystander is { } old)
         {
