@@ -6,22 +6,9 @@ namespace MmapActors.Tests.Cli;
 /// <summary>CLI conventions (documented exit codes, no stack traces), the server's log as an operator reads it, and TLS
 /// with client commands.</summary>
 [Collection(NonParallelCollection.Name)]
-public sealed class MmapctlConventionTests : IAsyncLifetime
+public sealed class MmapctlConventionTests() : ServedDirectoryTest("mmapctl-conv-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("mmapctl-conv-").FullName;
-    private readonly string _scratch = Directory.CreateTempSubdirectory("mmapctl-conv-scratch-").FullName;
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(_root);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-        Directory.Delete(_scratch, recursive: true);
-    }
-
-    private Task<Mmapctl.Result> Run(params string[] arguments) => Mmapctl.RunAsync([.. arguments, "--server", _server.Address]);
+    private Task<Mmapctl.Result> Run(params string[] arguments) => Mmapctl.RunAsync([.. arguments, "--server", Server.Address]);
 
     [Fact]
     public async Task Help_lists_every_exit_code()
@@ -38,13 +25,13 @@ public sealed class MmapctlConventionTests : IAsyncLifetime
     [Fact]
     public async Task Every_exit_code_means_what_the_help_says_and_no_output_carries_a_stack_trace()
     {
-        await File.WriteAllBytesAsync(Path.Combine(_root, "ten.bin"), new byte[10]);
-        string file = Path.Combine(_scratch, "a-file");
+        await File.WriteAllBytesAsync(Path.Combine(Root, "ten.bin"), new byte[10]);
+        string file = Path.Combine(ScratchDirectory, "a-file");
         await File.WriteAllTextAsync(file, "x");
         string limited = Directory.CreateTempSubdirectory("mmapctl-limited-").FullName;
-        string config = Path.Combine(_scratch, "limits.hocon");
+        string config = Path.Combine(ScratchDirectory, "limits.hocon");
         await File.WriteAllTextAsync(config, "mmap.limits.max-file-size = 1KiB");
-        await File.WriteAllBytesAsync(Path.Combine(_scratch, "2k.bin"), new byte[2048]);
+        await File.WriteAllBytesAsync(Path.Combine(ScratchDirectory, "2k.bin"), new byte[2048]);
         var small = await ServerProcess.StartAsync(limited, config);
         try
         {
@@ -54,12 +41,12 @@ public sealed class MmapctlConventionTests : IAsyncLifetime
                 (1, await Run("stat", new string('n', 300))),                       // ENAMETOOLONG: a failure, not a refusal
                 (2, await Mmapctl.RunAsync("get")),                                  // a missing argument
                 (2, await Run("get", "ten.bin", "--offset", "ten")),                 // not a size
-                (2, await Run("put", "d.bin", "-i", _scratch)),                      // a directory as input
+                (2, await Run("put", "d.bin", "-i", ScratchDirectory)),                      // a directory as input
                 (2, await Mmapctl.RunAsync("serve", "--root", file, "--port", "0")), // a file as the root
                 (3, await Run("stat", "missing.bin")),
-                (3, await Run("put", "x.bin", "-i", Path.Combine(_scratch, "missing"))),
+                (3, await Run("put", "x.bin", "-i", Path.Combine(ScratchDirectory, "missing"))),
                 (4, await Run("get", "../../etc/passwd")),
-                (4, await Mmapctl.RunAsync("put", "big.bin", "-i", Path.Combine(_scratch, "2k.bin"), "--server", small.Address)), // a limit
+                (4, await Mmapctl.RunAsync("put", "big.bin", "-i", Path.Combine(ScratchDirectory, "2k.bin"), "--server", small.Address)), // a limit
                 (5, await Run("get", "ten.bin", "--offset", "11")),
                 (6, await Mmapctl.RunAsync("stat", "--server", "akka.tcp://mmap@127.0.0.1:9")),
             };
@@ -83,7 +70,7 @@ public sealed class MmapctlConventionTests : IAsyncLifetime
     [Fact]
     public async Task Twenty_ordinary_commands_leave_no_error_in_the_server_log_and_a_refusal_leaves_one_warning()
     {
-        string source = Path.Combine(_scratch, "source.txt");
+        string source = Path.Combine(ScratchDirectory, "source.txt");
         await File.WriteAllTextAsync(source, "ordinary content\n");
         for (int i = 0; i < 5; i++)
         {
@@ -96,26 +83,26 @@ public sealed class MmapctlConventionTests : IAsyncLifetime
 
         // Every client (its session on the server) disconnects with one INFO line; wait for the last one (the log is
         // written asynchronously).
-        await Mmapctl.AwaitAsync(() => _server.Output.Count(l => l.Contains("disconnected; its handles are released")) >= 21 ? "all" : null,
+        await Mmapctl.AwaitAsync(() => Server.Output.Count(l => l.Contains("disconnected; its handles are released")) >= 21 ? "all" : null,
             TimeSpan.FromSeconds(30), "21 disconnect lines");
-        string log = string.Join('\n', _server.Output);
+        string log = string.Join('\n', Server.Output);
 
         Assert.DoesNotContain("[ERROR]", log);
         Mmapctl.AssertNoStackTrace(log);
-        Assert.Equal(21, _server.Output.Count(l => l.Contains("disconnected; its handles are released")));
-        var warnings = _server.Output.Where(l => l.StartsWith("[WARNING]", StringComparison.Ordinal)).ToList();
+        Assert.Equal(21, Server.Output.Count(l => l.Contains("disconnected; its handles are released")));
+        var warnings = Server.Output.Where(l => l.StartsWith("[WARNING]", StringComparison.Ordinal)).ToList();
         var refusal = Assert.Single(warnings);
         Assert.Contains("'../outside/secret.txt'", refusal);
         Assert.Contains("forbidden-path", refusal);
         Assert.Contains("from mmap-client-", refusal); // the peer
-        Assert.All(_server.Output, line => Assert.True(line.Length <= 250, $"a {line.Length}-character line: {line}"));
+        Assert.All(Server.Output, line => Assert.True(line.Length <= 250, $"a {line.Length}-character line: {line}"));
     }
 
     [Fact]
     public async Task Client_commands_reach_a_mutual_TLS_server_with_the_documented_certificates()
     {
         string repo = RepositoryRoot();
-        string certs = Path.Combine(_scratch, "certs");
+        string certs = Path.Combine(ScratchDirectory, "certs");
         var make = Process.Start(new ProcessStartInfo("bash", [Path.Combine(repo, "docs", "tls", "make-certificates.sh"), certs])
         {
             RedirectStandardOutput = true,
@@ -124,7 +111,7 @@ public sealed class MmapctlConventionTests : IAsyncLifetime
         string made = await make.StandardOutput.ReadToEndAsync() + await make.StandardError.ReadToEndAsync();
         await make.WaitForExitAsync();
         Assert.True(make.ExitCode == 0, made);
-        string serverConfig = Path.Combine(_scratch, "server-tls.hocon"), clientConfig = Path.Combine(_scratch, "client-tls.hocon");
+        string serverConfig = Path.Combine(ScratchDirectory, "server-tls.hocon"), clientConfig = Path.Combine(ScratchDirectory, "client-tls.hocon");
         await File.WriteAllTextAsync(serverConfig, (await File.ReadAllTextAsync(Path.Combine(repo, "docs", "tls", "server-tls.hocon"))).Replace("certs/", certs + "/"));
         await File.WriteAllTextAsync(clientConfig, (await File.ReadAllTextAsync(Path.Combine(repo, "docs", "tls", "client-tls.hocon"))).Replace("certs/", certs + "/"));
         // Every node trusts the private CA (docs/remote.md: SSL_CERT_FILE, or the system's trust store).

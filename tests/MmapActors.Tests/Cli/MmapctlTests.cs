@@ -5,21 +5,8 @@ namespace MmapActors.Tests.Cli;
 
 /// <summary>mmapctl as users run it: separate processes against a served directory, checking output and exit codes.</summary>
 [Collection(NonParallelCollection.Name)]
-public sealed class MmapctlTests : IAsyncLifetime
+public sealed class MmapctlTests() : ServedDirectoryTest("mmapctl-")
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("mmapctl-").FullName;
-    private readonly string _scratch = Directory.CreateTempSubdirectory("mmapctl-scratch-").FullName;
-    private ServerProcess _server = null!;
-
-    public async Task InitializeAsync() => _server = await ServerProcess.StartAsync(_root);
-
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        Directory.Delete(_root, recursive: true);
-        Directory.Delete(_scratch, recursive: true);
-    }
-
     private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] arguments)
     {
         using var process = ServerProcess.StartMmapctl(arguments);
@@ -34,26 +21,26 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task Put_then_get_of_a_100_MiB_file_round_trips_byte_identical()
     {
-        string source = Path.Combine(_scratch, "upload.bin");
-        string back = Path.Combine(_scratch, "download.bin");
+        string source = Path.Combine(ScratchDirectory, "upload.bin");
+        string back = Path.Combine(ScratchDirectory, "download.bin");
         await File.WriteAllBytesAsync(source, RandomNumberGenerator.GetBytes(100 << 20));
 
-        var put = await RunAsync("put", "dir-less.bin", "-i", source, "-q", "--server", _server.Address);
-        var get = await RunAsync("get", "dir-less.bin", "-o", back, "-q", "--server", _server.Address);
+        var put = await RunAsync("put", "dir-less.bin", "-i", source, "-q", "--server", Server.Address);
+        var get = await RunAsync("get", "dir-less.bin", "-o", back, "-q", "--server", Server.Address);
 
         Assert.Equal((0, ""), (put.Exit, put.Err));
         Assert.Equal((0, ""), (get.Exit, get.Err));
         byte[] expected = SHA256.HashData(File.ReadAllBytes(source));
         Assert.Equal(expected, SHA256.HashData(File.ReadAllBytes(back)));
-        Assert.Equal(expected, SHA256.HashData(File.ReadAllBytes(Path.Combine(_root, "dir-less.bin"))));
+        Assert.Equal(expected, SHA256.HashData(File.ReadAllBytes(Path.Combine(Root, "dir-less.bin"))));
     }
 
     [Fact]
     public async Task Get_to_standard_output_writes_exactly_the_range()
     {
-        await File.WriteAllTextAsync(Path.Combine(_root, "text.txt"), "hello, mapped world");
+        await File.WriteAllTextAsync(Path.Combine(Root, "text.txt"), "hello, mapped world");
 
-        var result = await RunAsync("get", "text.txt", "--offset", "7", "--length", "6", "--server", _server.Address);
+        var result = await RunAsync("get", "text.txt", "--offset", "7", "--length", "6", "--server", Server.Address);
 
         Assert.Equal((0, "mapped"), (result.Exit, result.Out));
     }
@@ -71,7 +58,7 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task A_path_outside_the_root_is_refused()
     {
-        var result = await RunAsync("get", "../../etc/passwd", "--server", _server.Address);
+        var result = await RunAsync("get", "../../etc/passwd", "--server", Server.Address);
 
         Assert.Equal(4, result.Exit);
         Assert.StartsWith("mmapctl: OSError: [Errno 18]", result.Err);
@@ -81,7 +68,7 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task A_missing_file_exits_with_not_found()
     {
-        var result = await RunAsync("stat", "missing.bin", "--server", _server.Address);
+        var result = await RunAsync("stat", "missing.bin", "--server", Server.Address);
 
         Assert.Equal(3, result.Exit);
         Assert.Equal("mmapctl: FileNotFoundError: [Errno 2] No such file or directory: 'missing.bin'", result.Err.Trim());
@@ -90,9 +77,9 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task A_range_out_of_bounds_exits_with_out_of_range()
     {
-        await File.WriteAllBytesAsync(Path.Combine(_root, "small.bin"), new byte[100]);
+        await File.WriteAllBytesAsync(Path.Combine(Root, "small.bin"), new byte[100]);
 
-        var result = await RunAsync("get", "small.bin", "--offset", "101", "--server", _server.Address);
+        var result = await RunAsync("get", "small.bin", "--offset", "101", "--server", Server.Address);
 
         Assert.Equal(5, result.Exit);
         Assert.Equal("mmapctl: ValueError: read position out of range", result.Err.Trim());
@@ -103,7 +90,7 @@ public sealed class MmapctlTests : IAsyncLifetime
     {
         string readOnlyRoot = Directory.CreateTempSubdirectory("mmapctl-ro-").FullName;
         await File.WriteAllBytesAsync(Path.Combine(readOnlyRoot, "kept.bin"), new byte[] { 1, 2, 3 });
-        string source = Path.Combine(_scratch, "three.bin");
+        string source = Path.Combine(ScratchDirectory, "three.bin");
         await File.WriteAllBytesAsync(source, new byte[] { 9, 9, 9 });
         var readOnly = await ServerProcess.StartAsync(readOnlyRoot, readOnly: true);
         try
@@ -124,11 +111,11 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task Ls_lists_the_served_directory_and_refuses_to_leave_it()
     {
-        Directory.CreateDirectory(Path.Combine(_root, "sub"));
-        await File.WriteAllBytesAsync(Path.Combine(_root, "sub", "seven.bin"), new byte[7]);
+        Directory.CreateDirectory(Path.Combine(Root, "sub"));
+        await File.WriteAllBytesAsync(Path.Combine(Root, "sub", "seven.bin"), new byte[7]);
 
-        var listing = await RunAsync("ls", "sub", "--server", _server.Address);
-        var escape = await RunAsync("ls", "..", "--server", _server.Address);
+        var listing = await RunAsync("ls", "sub", "--server", Server.Address);
+        var escape = await RunAsync("ls", "..", "--server", Server.Address);
 
         Assert.Equal(0, listing.Exit);
         Assert.Equal("file             7 B  seven.bin", listing.Out.Trim());
@@ -148,7 +135,7 @@ public sealed class MmapctlTests : IAsyncLifetime
     [Fact]
     public async Task Stat_without_a_path_prints_the_server_statistics()
     {
-        var result = await RunAsync("stat", "--server", _server.Address);
+        var result = await RunAsync("stat", "--server", Server.Address);
 
         Assert.Equal(0, result.Exit);
         Assert.StartsWith("open files: ", result.Out);
