@@ -250,7 +250,9 @@ internal sealed class DataPlaneHandler
                 $"the file would be {wanted} bytes, more than mmap.limits.max-file-size ({_maxFileSize})", MmapErrorKind.ValueError).ConfigureAwait(false);
             return;
         }
-        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: true).ConfigureAwait(false))
+        // The ticket must cover everything the request may touch, growth included: a Content-Range total beyond the body
+        // grows (and reserves) the file, so a ticket for a few bytes must not stretch it to mmap.limits.max-file-size.
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, wanted - start, write: true).ConfigureAwait(false))
         {
             return;
         }
