@@ -250,7 +250,9 @@ internal sealed class DataPlaneHandler
                 $"the file would be {wanted} bytes, more than mmap.limits.max-file-size ({_maxFileSize})", MmapErrorKind.ValueError).ConfigureAwait(false);
             return;
         }
-        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: true).ConfigureAwait(false))
+        // The ticket must cover everything the request may touch, growth included: a Content-Range total beyond the body
+        // grows (and reserves) the file, so a ticket for a few bytes must not stretch it to mmap.limits.max-file-size.
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, wanted - start, write: true).ConfigureAwait(false))
         {
             return;
         }
@@ -310,16 +312,19 @@ internal sealed class DataPlaneHandler
         await mapped.ResizeAsync(newSize).ConfigureAwait(false);
     }
 
-    /// <summary>Moves the body into the file, one owner turn per chunk. Each chunk is an exact array handed to the owner
-    /// (a <see cref="Protocol.WriteAt"/> keeps its array until the owner ran it), 64 KiB so none lands in the large
-    /// object heap.</summary>
+    /// <summary>Moves the body into the file, one owner turn per chunk of at most 64 KiB (none in the large object heap),
+    /// each copied into one pooled array that the request reuses (a power of two, as the pool hands out, so full chunks
+    /// are exact arrays for the owner): a chunk is answered (run inline or by the owner) before
+    /// the next is read. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner ran it, so an array whose write
+    /// failed or timed out (it may still be queued) is never returned to the pool, only left to the collector.</summary>
     private async Task CopyInAsync(HttpContext context, string path, long start, long count)
     {
         var cancellation = context.RequestAborted;
         var reader = context.Request.BodyReader;
         using var lease = _handles.Acquire(path);
         var file = await lease.GetFileAsync().ConfigureAwait(false);
-        int chunk = Math.Min(_chunkSize, 64 << 10);
+        int chunk = (int)Math.Min(count, Math.Min(_chunkSize, 64 << 10));
+        var data = ArrayPool<byte>.Shared.Rent(chunk);
         while (count > 0)
         {
             int want = (int)Math.Min(count, chunk);
@@ -330,13 +335,15 @@ internal sealed class DataPlaneHandler
                 reader.AdvanceTo(buffer.End);
                 throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
             }
-            var data = new byte[want];
-            buffer.Slice(0, want).CopyTo(data);
+            // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
+            var target = want == data.Length ? data : new byte[want];
+            buffer.Slice(0, want).CopyTo(target);
             reader.AdvanceTo(buffer.GetPosition(want));
-            await file.WriteAtAsync(start, data, cancellation).ConfigureAwait(false);
+            await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
             start += want;
             count -= want;
         }
+        ArrayPool<byte>.Shared.Return(data); // every write was answered: nothing refers to it any more
     }
 
     // ---------------------------------------------------------------------------------------------------------

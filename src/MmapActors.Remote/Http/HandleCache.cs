@@ -97,6 +97,9 @@ internal sealed class HandleCache : IAsyncDisposable
         return fresh;
     }
 
+    /// <summary>Opens a handle on the owner of <paramref name="path"/>, with the access the served root allows.</summary>
+    private Task<IMappedFile> Open(string path) => _client.OpenAsync(path, access: _access);
+
     private void Retire(string path, Entry entry)
     {
         _entries.TryRemove(new KeyValuePair<string, Entry>(path, entry));
@@ -164,11 +167,10 @@ internal sealed class HandleCache : IAsyncDisposable
         public FileValidators Validators(Func<FileIdentity, FileValidators> make) => entry.ValidatorsOf(Identity, make);
 
         /// <summary>The handle on the file's owner (opened on first use).</summary>
-        public Task<IMappedFile> GetFileAsync() => entry.Handle(() => cache._client.OpenAsync(path, access: cache._access));
+        public Task<IMappedFile> GetFileAsync() => entry.Handle(cache, path);
 
         /// <summary>Opens a new handle when the current one maps less than the file now holds (it grew elsewhere).</summary>
-        public Task<IMappedFile> RenewFileAsync(IMappedFile stale) =>
-            entry.ReplaceHandle(stale, () => cache._client.OpenAsync(path, access: cache._access));
+        public Task<IMappedFile> RenewFileAsync(IMappedFile stale) => entry.ReplaceHandle(stale, cache, path);
 
         public void Dispose()
         {
@@ -216,7 +218,9 @@ internal sealed class HandleCache : IAsyncDisposable
 
         public bool IsRetired => (Volatile.Read(ref _state) & RetiredFlag) != 0;
 
-        public Task<IMappedFile> Handle(Func<Task<IMappedFile>> open)
+        /// <summary>The current handle, opened through <paramref name="cache"/> when there is none (or it failed). Takes the
+        /// cache and path rather than an opening delegate: every request asks, and a delegate would be an allocation each.</summary>
+        public Task<IMappedFile> Handle(HandleCache cache, string path)
         {
             var current = Volatile.Read(ref _current);
             if (current is { IsCompletedSuccessfully: true })
@@ -227,20 +231,20 @@ internal sealed class HandleCache : IAsyncDisposable
             {
                 if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
                 {
-                    _handles.Add(open());
+                    _handles.Add(cache.Open(path));
                     Volatile.Write(ref _current, _handles[^1]);
                 }
                 return _handles[^1];
             }
         }
 
-        public Task<IMappedFile> ReplaceHandle(IMappedFile stale, Func<Task<IMappedFile>> open)
+        public Task<IMappedFile> ReplaceHandle(IMappedFile stale, HandleCache cache, string path)
         {
             lock (_gate)
             {
                 if (_handles.Count > 0 && _handles[^1].IsCompletedSuccessfully && ReferenceEquals(_handles[^1].Result, stale))
                 {
-                    _handles.Add(open()); // the stale one stays until the entry closes: other requests may be using it
+                    _handles.Add(cache.Open(path)); // the stale one stays until the entry closes: other requests may be using it
                     Volatile.Write(ref _current, _handles[^1]);
                 }
                 return _handles[^1];

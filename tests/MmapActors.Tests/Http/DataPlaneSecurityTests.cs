@@ -108,6 +108,19 @@ public sealed class DataPlaneSecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_write_ticket_cannot_grow_the_file_past_its_range_through_the_Content_Range_total()
+    {
+        long size = new FileInfo(Path.Combine(_root, "data.bin")).Length;
+        var ticket = await TicketAsync("data.bin", 0, 10, write: true);
+
+        using var grown = await SendAsync(HttpMethod.Put, "data.bin", Ticket(ticket), body: new byte[10],
+            contentRange: new ContentRangeHeaderValue(0, 9, size + (1 << 20)));
+
+        Assert.Equal(nameof(TicketCheck.OutOfRange), Assert.Single(grown.Headers.GetValues("Mmap-Ticket")));
+        Assert.Equal(size, new FileInfo(Path.Combine(_root, "data.bin")).Length);
+    }
+
+    [Fact]
     public async Task A_forged_ticket_is_refused()
     {
         var ticket = await TicketAsync("data.bin", 0, 100, write: false);

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using MmapActors.Actors;
 using MmapActors.Client;
@@ -228,12 +229,7 @@ public sealed class FileTurnTests : TestKit
     public async Task An_inline_call_never_overtakes_a_request_of_the_same_handle_still_in_the_mailbox()
     {
         using var file = new TempFile(new byte[8192]);
-        var shared = new SharedFile(file.Path, file.Path, null, OwnerTestSettings.Default, new ResourceBudget(OwnerTestSettings.Default));
-        long id = shared.Open(new MapOptions(file.Path), "client").Id;
-        var turn = new FileTurn(shared);
-        var owner = CreateTestProbe(); // plays the owner: it receives what the handle sends, and answers when told
-        var handle = new MappedFile(new MapOpened(owner.Ref, id, file.Path, MmapAccess.Write) { Turn = turn }, Patience,
-            new TaskCompletionSource().Task);
+        var (shared, id, turn, owner, handle) = OwnedByProbe(file, Patience);
         try
         {
             // Another caller holds the turn, so the handle's first write goes to the mailbox...
@@ -287,12 +283,7 @@ public sealed class FileTurnTests : TestKit
     public async Task A_handle_whose_request_was_abandoned_in_the_mailbox_keeps_to_the_mailbox()
     {
         using var file = new TempFile(new byte[8192]);
-        var shared = new SharedFile(file.Path, file.Path, null, OwnerTestSettings.Default, new ResourceBudget(OwnerTestSettings.Default));
-        long id = shared.Open(new MapOptions(file.Path), "client").Id;
-        var turn = new FileTurn(shared);
-        var owner = CreateTestProbe();
-        var handle = new MappedFile(new MapOpened(owner.Ref, id, file.Path, MmapAccess.Write) { Turn = turn }, TimeSpan.FromMilliseconds(200),
-            new TaskCompletionSource().Task);
+        var (shared, id, turn, owner, handle) = OwnedByProbe(file, TimeSpan.FromMilliseconds(200));
         try
         {
             using var gate = new GatedMemory(16);
@@ -314,6 +305,21 @@ public sealed class FileTurnTests : TestKit
             shared.CloseAll();
         }
     }
+
+    /// <summary>A write handle on <paramref name="file"/> whose owner is a probe (it receives what the handle sends, and
+    /// answers when told, with <see cref="RunAsOwner"/>), sharing the file's turn; the test closes <c>Shared</c>.</summary>
+    private ProbeOwned OwnedByProbe(TempFile file, TimeSpan timeout)
+    {
+        var shared = new SharedFile(file.Path, file.Path, null, OwnerTestSettings.Default, new ResourceBudget(OwnerTestSettings.Default));
+        long id = shared.Open(new MapOptions(file.Path), "client").Id;
+        var turn = new FileTurn(shared);
+        var owner = CreateTestProbe();
+        var handle = new MappedFile(new MapOpened(owner.Ref, id, file.Path, MmapAccess.Write) { Turn = turn }, timeout,
+            new TaskCompletionSource().Task);
+        return new ProbeOwned(shared, id, turn, owner, handle);
+    }
+
+    private sealed record ProbeOwned(SharedFile Shared, long Id, FileTurn Turn, TestProbe Owner, MappedFile Handle);
 
     /// <summary>What the owner actor does with a request: run it holding the turn.</summary>
     private static MapReply RunAsOwner(FileTurn turn, SharedFile shared, MapRequest request)
