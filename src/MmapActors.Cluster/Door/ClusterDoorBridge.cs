@@ -2,6 +2,7 @@ using Akka.Actor;
 using MmapActors.Actors;
 using MmapActors.Client;
 using MmapActors.Protocol;
+using MmapActors.Remote.Server;
 
 namespace MmapActors.Cluster.Door;
 
@@ -133,7 +134,10 @@ internal sealed class ClusterDoorBridge : UntypedActor
             answer.ReplyTo.Tell(new MapOpened(Self, id, opened.Key, opened.Access) { Length = opened.Length, IsPrivate = opened.IsPrivate });
             return;
         }
-        if (answer.Operation is Close && answer.Reply is Done or MmapError { Code: MmapErrorCode.OwnerMoved })
+        // The session forgets a handle that a Close closed, in a batch or not (SessionOperations.Closes): the bridge must
+        // too, or a client that closes in batches and opens again grows this table for as long as its session lives.
+        if (answer.Operation is { } operation && answer.Reply is MapReply reply &&
+            (SessionOperations.Closes(operation, reply) || operation is Close && reply is MmapError { Code: MmapErrorCode.OwnerMoved }))
         {
             Forget(answer.HandleId);
         }
