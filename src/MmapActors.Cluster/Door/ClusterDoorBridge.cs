@@ -181,15 +181,17 @@ internal sealed class ClusterDoorBridge : UntypedActor
     /// flight when its owner's node is gone is answered then, not at the time-out.</summary>
     private async Task<object> AskAsync(IActorRef target, object message, Task<bool>? lost)
     {
+        if (lost is { IsCompletedSuccessfully: true, Result: true })
+        {
+            // The owner's node is already gone: answer now, without an ask that would wait out the time-out to a dead
+            // letter (a client hammering a lost handle would otherwise keep one pending ask per request for _timeout).
+            return OwnerMoved();
+        }
         var ask = target.Ask<object>(message, _timeout);
         if (lost is not null && await Task.WhenAny(ask, lost).ConfigureAwait(false) != ask && await lost.ConfigureAwait(false))
         {
             _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            return new MmapError(MmapErrorKind.OSError,
-                "[Errno 116] Stale file handle: the file's owner's node failed while the request ran; it may or may not have been applied (open the file again)", 116)
-            {
-                Code = MmapErrorCode.OwnerMoved,
-            };
+            return OwnerMoved();
         }
         try
         {
@@ -200,6 +202,12 @@ internal sealed class ClusterDoorBridge : UntypedActor
             return new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the cluster did not answer within {_timeout}", 110);
         }
     }
+
+    private static MmapError OwnerMoved() => new(MmapErrorKind.OSError,
+        "[Errno 116] Stale file handle: the file's owner's node failed while the request ran; it may or may not have been applied (open the file again)", 116)
+    {
+        Code = MmapErrorCode.OwnerMoved,
+    };
 
     /// <summary>A stat, with the member that owns the file (a file only).</summary>
     private async Task<object> StatWithOwnerAsync(StatFile stat)
