@@ -25,6 +25,13 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private sealed record Answer(IActorRef ReplyTo, object Reply, IActorRef? OpenedFor, long HandleId, MapOperation? Operation);
 
+    /// <summary>A door session's stand-in in the member system, and the bridge's ids of the handles it holds (so that
+    /// its end forgets them without a scan of every session's handles).</summary>
+    private sealed record SessionEntry(IActorRef Proxy)
+    {
+        public HashSet<long> Handles { get; } = new();
+    }
+
     private sealed record OwnerWatch(IActorRef Watcher, Task<bool> Lost)
     {
         public int Handles { get; set; }
@@ -34,7 +41,7 @@ internal sealed class ClusterDoorBridge : UntypedActor
     private readonly IActorRef _router;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<long, Bridged> _handles = new();
-    private readonly Dictionary<IActorRef, IActorRef> _proxies = new(); // door session -> its stand-in in the member system
+    private readonly Dictionary<IActorRef, SessionEntry> _sessions = new(); // door session -> its stand-in in the member system
     private readonly Dictionary<IActorRef, OwnerWatch> _owners = new();
     private long _nextHandleId;
 
@@ -56,9 +63,9 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     protected override void PostStop()
     {
-        foreach (var proxy in _proxies.Values)
+        foreach (var entry in _sessions.Values)
         {
-            _member.Stop(proxy);
+            _member.Stop(entry.Proxy);
         }
         foreach (var watch in _owners.Values)
         {
@@ -111,26 +118,27 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private IActorRef ProxyFor(IActorRef session)
     {
-        if (!_proxies.TryGetValue(session, out var proxy))
+        if (!_sessions.TryGetValue(session, out var entry))
         {
-            proxy = MemberSystemActors.Start(_member, SessionProxy.Props(), $"door-session-{Guid.NewGuid():N}");
-            _proxies.Add(session, proxy);
+            entry = new SessionEntry(MemberSystemActors.Start(_member, SessionProxy.Props(), $"door-session-{Guid.NewGuid():N}"));
+            _sessions.Add(session, entry);
             Context.Watch(session);
         }
-        return proxy;
+        return entry.Proxy;
     }
 
     private void OnAnswer(Answer answer)
     {
         if (answer.Reply is MapOpened opened && answer.OpenedFor is { } session)
         {
-            if (!_proxies.ContainsKey(session))
+            if (!_sessions.TryGetValue(session, out var entry))
             {
                 // The session ended while the open ran: its stand-in is gone, and with it the handle; say nothing.
                 return;
             }
             long id = ++_nextHandleId;
             _handles.Add(id, new Bridged(opened.Owner, opened.HandleId, session, Watch(opened.Owner)));
+            entry.Handles.Add(id);
             answer.ReplyTo.Tell(new MapOpened(Self, id, opened.Key, opened.Access) { Length = opened.Length, IsPrivate = opened.IsPrivate });
             return;
         }
@@ -158,7 +166,15 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private void Forget(long handleId)
     {
-        if (_handles.Remove(handleId, out var handle) && _owners.TryGetValue(handle.Owner, out var watch) && --watch.Handles == 0)
+        if (!_handles.Remove(handleId, out var handle))
+        {
+            return;
+        }
+        if (_sessions.TryGetValue(handle.Session, out var entry))
+        {
+            entry.Handles.Remove(handleId);
+        }
+        if (_owners.TryGetValue(handle.Owner, out var watch) && --watch.Handles == 0)
         {
             _owners.Remove(handle.Owner);
             _member.Stop(watch.Watcher);
@@ -167,11 +183,12 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private void OnSessionEnded(IActorRef session)
     {
-        if (_proxies.Remove(session, out var proxy))
+        if (!_sessions.Remove(session, out var entry))
         {
-            _member.Stop(proxy); // the owners release the session's handles
+            return;
         }
-        foreach (long id in _handles.Where(h => h.Value.Session.Equals(session)).Select(h => h.Key).ToList())
+        _member.Stop(entry.Proxy); // the owners release the session's handles
+        foreach (long id in entry.Handles)
         {
             Forget(id);
         }
