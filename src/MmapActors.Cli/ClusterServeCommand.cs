@@ -11,14 +11,7 @@ internal static class ClusterServeCommand
     public static async Task<int> ServeAsync(string root, string host, int port, int? clientPort, string[] seeds, bool readOnly,
         string? configFile, bool allowInsecure, CancellationToken cancellationToken)
     {
-        if (File.Exists(root))
-        {
-            throw CliException.Usage($"--root {root}: is a file; serve a directory");
-        }
-        if (configFile is not null && !File.Exists(configFile))
-        {
-            throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
-        }
+        ServeCommand.CheckRootAndConfig(root, configFile);
         if (port == 0 && clientPort is null)
         {
             throw CliException.Usage("--port 0 with --cluster needs --client-port (the client port defaults to --port + 1)");

@@ -82,8 +82,9 @@ internal static class ServeCommand
         }
     }
 
-    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
-        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+    /// <summary>The checks every <c>serve</c> makes before it starts anything: the root is not a file, and a named
+    /// configuration file exists.</summary>
+    internal static void CheckRootAndConfig(string root, string? configFile)
     {
         if (File.Exists(root))
         {
@@ -93,6 +94,12 @@ internal static class ServeCommand
         {
             throw new CliException(ExitCodes.NotFound, $"--config {configFile}: no such file");
         }
+    }
+
+    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
+        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+    {
+        CheckRootAndConfig(root, configFile);
         PreferInlineSocketCompletions();
         bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
         string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);

@@ -2,6 +2,7 @@ using Akka.Actor;
 using MmapActors.Actors;
 using MmapActors.Client;
 using MmapActors.Protocol;
+using MmapActors.Remote.Server;
 
 namespace MmapActors.Cluster.Door;
 
@@ -24,6 +25,13 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private sealed record Answer(IActorRef ReplyTo, object Reply, IActorRef? OpenedFor, long HandleId, MapOperation? Operation);
 
+    /// <summary>A door session's stand-in in the member system, and the bridge's ids of the handles it holds (so that
+    /// its end forgets them without a scan of every session's handles).</summary>
+    private sealed record SessionEntry(IActorRef Proxy)
+    {
+        public HashSet<long> Handles { get; } = new();
+    }
+
     private sealed record OwnerWatch(IActorRef Watcher, Task<bool> Lost)
     {
         public int Handles { get; set; }
@@ -33,7 +41,7 @@ internal sealed class ClusterDoorBridge : UntypedActor
     private readonly IActorRef _router;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<long, Bridged> _handles = new();
-    private readonly Dictionary<IActorRef, IActorRef> _proxies = new(); // door session -> its stand-in in the member system
+    private readonly Dictionary<IActorRef, SessionEntry> _sessions = new(); // door session -> its stand-in in the member system
     private readonly Dictionary<IActorRef, OwnerWatch> _owners = new();
     private long _nextHandleId;
 
@@ -55,9 +63,9 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     protected override void PostStop()
     {
-        foreach (var proxy in _proxies.Values)
+        foreach (var entry in _sessions.Values)
         {
-            _member.Stop(proxy);
+            _member.Stop(entry.Proxy);
         }
         foreach (var watch in _owners.Values)
         {
@@ -110,30 +118,34 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private IActorRef ProxyFor(IActorRef session)
     {
-        if (!_proxies.TryGetValue(session, out var proxy))
+        if (!_sessions.TryGetValue(session, out var entry))
         {
-            proxy = MemberSystemActors.Start(_member, SessionProxy.Props(), $"door-session-{Guid.NewGuid():N}");
-            _proxies.Add(session, proxy);
+            entry = new SessionEntry(MemberSystemActors.Start(_member, SessionProxy.Props(), $"door-session-{Guid.NewGuid():N}"));
+            _sessions.Add(session, entry);
             Context.Watch(session);
         }
-        return proxy;
+        return entry.Proxy;
     }
 
     private void OnAnswer(Answer answer)
     {
         if (answer.Reply is MapOpened opened && answer.OpenedFor is { } session)
         {
-            if (!_proxies.ContainsKey(session))
+            if (!_sessions.TryGetValue(session, out var entry))
             {
                 // The session ended while the open ran: its stand-in is gone, and with it the handle; say nothing.
                 return;
             }
             long id = ++_nextHandleId;
             _handles.Add(id, new Bridged(opened.Owner, opened.HandleId, session, Watch(opened.Owner)));
+            entry.Handles.Add(id);
             answer.ReplyTo.Tell(new MapOpened(Self, id, opened.Key, opened.Access) { Length = opened.Length, IsPrivate = opened.IsPrivate });
             return;
         }
-        if (answer.Operation is Close && answer.Reply is Done or MmapError { Code: MmapErrorCode.OwnerMoved })
+        // The session forgets a handle that a Close closed, in a batch or not (SessionOperations.Closes): the bridge must
+        // too, or a client that closes in batches and opens again grows this table for as long as its session lives.
+        if (answer.Operation is { } operation && answer.Reply is MapReply reply &&
+            (SessionOperations.Closes(operation, reply) || operation is Close && reply is MmapError { Code: MmapErrorCode.OwnerMoved }))
         {
             Forget(answer.HandleId);
         }
@@ -154,7 +166,15 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private void Forget(long handleId)
     {
-        if (_handles.Remove(handleId, out var handle) && _owners.TryGetValue(handle.Owner, out var watch) && --watch.Handles == 0)
+        if (!_handles.Remove(handleId, out var handle))
+        {
+            return;
+        }
+        if (_sessions.TryGetValue(handle.Session, out var entry))
+        {
+            entry.Handles.Remove(handleId);
+        }
+        if (_owners.TryGetValue(handle.Owner, out var watch) && --watch.Handles == 0)
         {
             _owners.Remove(handle.Owner);
             _member.Stop(watch.Watcher);
@@ -163,11 +183,12 @@ internal sealed class ClusterDoorBridge : UntypedActor
 
     private void OnSessionEnded(IActorRef session)
     {
-        if (_proxies.Remove(session, out var proxy))
+        if (!_sessions.Remove(session, out var entry))
         {
-            _member.Stop(proxy); // the owners release the session's handles
+            return;
         }
-        foreach (long id in _handles.Where(h => h.Value.Session.Equals(session)).Select(h => h.Key).ToList())
+        _member.Stop(entry.Proxy); // the owners release the session's handles
+        foreach (long id in entry.Handles)
         {
             Forget(id);
         }
@@ -177,15 +198,17 @@ internal sealed class ClusterDoorBridge : UntypedActor
     /// flight when its owner's node is gone is answered then, not at the time-out.</summary>
     private async Task<object> AskAsync(IActorRef target, object message, Task<bool>? lost)
     {
+        if (lost is { IsCompletedSuccessfully: true, Result: true })
+        {
+            // The owner's node is already gone: answer now, without an ask that would wait out the time-out to a dead
+            // letter (a client hammering a lost handle would otherwise keep one pending ask per request for _timeout).
+            return OwnerMoved();
+        }
         var ask = target.Ask<object>(message, _timeout);
         if (lost is not null && await Task.WhenAny(ask, lost).ConfigureAwait(false) != ask && await lost.ConfigureAwait(false))
         {
             _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            return new MmapError(MmapErrorKind.OSError,
-                "[Errno 116] Stale file handle: the file's owner's node failed while the request ran; it may or may not have been applied (open the file again)", 116)
-            {
-                Code = MmapErrorCode.OwnerMoved,
-            };
+            return OwnerMoved();
         }
         try
         {
@@ -196,6 +219,12 @@ internal sealed class ClusterDoorBridge : UntypedActor
             return new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the cluster did not answer within {_timeout}", 110);
         }
     }
+
+    private static MmapError OwnerMoved() => new(MmapErrorKind.OSError,
+        "[Errno 116] Stale file handle: the file's owner's node failed while the request ran; it may or may not have been applied (open the file again)", 116)
+    {
+        Code = MmapErrorCode.OwnerMoved,
+    };
 
     /// <summary>A stat, with the member that owns the file (a file only).</summary>
     private async Task<object> StatWithOwnerAsync(StatFile stat)
