@@ -462,6 +462,10 @@ internal sealed class MappedFile : IMappedFile
         return true;
     }
 
+    /// <summary>Whether <see cref="TryReadAtInline"/> would most likely run now (the owner is in this process and its turn
+    /// admits readers): a hint, never a promise.</summary>
+    internal bool ReadsInlineNow => _turn is { AdmitsSharedNow: true };
+
     /// <summary>The owner answered a request sent while this handle may run inline: it no longer waits in the mailbox.</summary>
     private void Answered()
     {

@@ -13,21 +13,25 @@ namespace MmapActors.Owner;
 /// </summary>
 /// <remarks>
 /// <para>Guarantees: every operation on the file still runs whole and one at a time, inline or in the owner (the turn is
-/// taken and released with full fences, so each holder sees everything the previous one wrote). Only operations that
+/// taken and released with full fences, so each holder sees everything the previous one wrote), with one exception that
+/// nobody can observe: positional reads (<see cref="MapOperation.SharesTurn"/>) share the turn with each other, as
+/// readers share a reader-writer lock, because neither changes anything the other sees; every other operation,
+/// the owner's included, excludes them. Only operations that
 /// neither block (<see cref="MapOperation.MayBlock"/>) nor change the file's handles or mappings
 /// (<see cref="MapOperation.MayRunInline"/>) run inline: opening, closing, resizing, flushing, advice and leases always go
 /// through the owner. Operations that run inline are counted by <see cref="MmapMetrics"/> like the owner's.</para>
 /// <para>No starvation of the mailbox: the owner raises a flag before it waits for the turn, and callers that see it
 /// decline until the owner has had its turn. An inline operation is bounded (at most
 /// <see cref="MapOperation.BlockingBytes"/> copied), so the owner waits at most that long.</para>
-/// <para>An unexpected exception inline (a bug, never a Python error: those are replies) leaves the turn with the
-/// owner, which is told through the failure observer and restarts as if the operation had failed in it; the caller gets
-/// the owner's restart error. Ordering between one caller's requests is the caller's business: a caller must not run
+/// <para>An unexpected exception inline (a bug, never a Python error: those are replies) leaves the file to the owner:
+/// inline callers decline from then on, and the owner, told through the failure observer, restarts as if the operation
+/// had failed in it before anyone touches the file again; the caller gets the owner's restart error. Ordering between one caller's requests is the caller's business: a caller must not run
 /// inline while one of its own requests may still be in the owner's mailbox (see <c>MappedFile</c>).</para>
 /// </remarks>
 internal sealed class FileTurn
 {
-    private const int Free = 0, Inline = 1, Owner = 2, Failed = 3, Stopped = 4;
+    // The state is the number of shared operations running (readers: 1, 2, ...), Free, or who else holds the turn.
+    private const int Free = 0, Inline = -1, Owner = -2, Stopped = -3;
 
     private readonly SharedFile _file;
     private int _state;
@@ -46,12 +50,17 @@ internal sealed class FileTurn
     /// <summary>Whether the owner has stopped: the turn is never free again.</summary>
     public bool IsStopped => Volatile.Read(ref _state) == Stopped;
 
-    /// <summary>Operations run inline so far (counted under the turn: tests and diagnostics read it).</summary>
-    public long InlineRuns => Volatile.Read(ref _inlineRuns);
+    /// <summary>Whether a shared operation (<see cref="MapOperation.SharesTurn"/>) would be let in now: a hint for callers
+    /// that prepare differently for an inline run, never a promise (the turn may be taken the next moment).</summary>
+    public bool AdmitsSharedNow => Volatile.Read(ref _state) >= Free && Volatile.Read(ref _ownerWaiting) == 0 && Volatile.Read(ref _failure) is null;
+
+    /// <summary>Operations run inline so far (tests and diagnostics read it).</summary>
+    public long InlineRuns => Interlocked.Read(ref _inlineRuns);
 
     /// <summary>
-    /// Runs <paramref name="operation"/> on handle <paramref name="handleId"/> on the calling thread, if the turn is free,
-    /// the owner is not waiting for it and the operation may run inline; otherwise does nothing and returns false.
+    /// Runs <paramref name="operation"/> on handle <paramref name="handleId"/> on the calling thread, if the turn is free
+    /// (or, for an operation that <see cref="MapOperation.SharesTurn"/>, held only by other such operations), the owner is
+    /// not waiting for it and the operation may run inline; otherwise does nothing and returns false.
     /// </summary>
     /// <param name="handleId">The handle, as <see cref="MapOpened.HandleId"/> gives it.</param>
     /// <param name="operation">What to run; any caller memory it holds is done with when this returns.</param>
@@ -62,34 +71,98 @@ internal sealed class FileTurn
     {
         ArgumentNullException.ThrowIfNull(operation);
         reply = null!;
-        if (!operation.MayRunInline || Volatile.Read(ref _ownerWaiting) != 0 ||
-            Interlocked.CompareExchange(ref _state, Inline, Free) != Free)
+        if (!operation.MayRunInline || Volatile.Read(ref _ownerWaiting) != 0)
         {
+            return false;
+        }
+        return operation.SharesTurn ? TryRunShared(handleId, operation, out reply) : TryRunAlone(handleId, operation, out reply);
+    }
+
+    private bool TryRunAlone(long handleId, MapOperation operation, out MapReply reply)
+    {
+        reply = null!;
+        if (Interlocked.CompareExchange(ref _state, Inline, Free) != Free)
+        {
+            return false;
+        }
+        if (Volatile.Read(ref _failure) is not null || _file.MayBlock(handleId, operation))
+        {
+            Volatile.Write(ref _state, Free);
             return false;
         }
         try
         {
-            if (_file.MayBlock(handleId, operation))
-            {
-                Volatile.Write(ref _state, Free);
-                return false;
-            }
             reply = _file.Execute(handleId, operation);
-            _inlineRuns++; // under the turn: no other writer
         }
         catch (Exception e)
         {
-            // The file may be in any state: it stays with the owner, which restarts before anyone touches it again.
-            _failure = e;
-            Volatile.Write(ref _state, Failed);
-            reply = OwnerRestartError(_file.Key, e);
-            MmapMetrics.RecordOperation(operation, reply);
-            _failureObserver?.Invoke(e);
+            reply = Fail(operation, e);
+            Volatile.Write(ref _state, Free);
             return true;
         }
         Volatile.Write(ref _state, Free);
-        MmapMetrics.RecordOperation(operation, reply);
+        Ran(operation, reply);
         return true;
+    }
+
+    /// <summary>A read that neither uses nor moves a cursor changes nothing another such read sees, so any number of them
+    /// share the turn; an exclusive holder (the owner, an inline write) waits until the last one leaves.</summary>
+    private bool TryRunShared(long handleId, MapOperation operation, out MapReply reply)
+    {
+        reply = null!;
+        int seen = Volatile.Read(ref _state);
+        while (true)
+        {
+            if (seen < Free)
+            {
+                return false;
+            }
+            int found = Interlocked.CompareExchange(ref _state, seen + 1, seen);
+            if (found == seen)
+            {
+                break;
+            }
+            seen = found;
+        }
+        MapReply? result;
+        try
+        {
+            result = Volatile.Read(ref _failure) is null ? _file.ExecuteShared(handleId, operation) : null;
+        }
+        catch (Exception e)
+        {
+            reply = Fail(operation, e);
+            Interlocked.Decrement(ref _state);
+            return true;
+        }
+        Interlocked.Decrement(ref _state);
+        if (result is null)
+        {
+            return false; // it may block (the owner runs it off its hot path), or the file awaits the owner's restart
+        }
+        reply = result;
+        Ran(operation, reply);
+        return true;
+    }
+
+    private void Ran(MapOperation operation, MapReply reply)
+    {
+        Interlocked.Increment(ref _inlineRuns);
+        MmapMetrics.RecordOperation(operation, reply);
+    }
+
+    /// <summary>
+    /// An unexpected exception inline (a bug): the file may be in any state, so no inline caller touches it again (each
+    /// checks for a failure once it holds the turn) until the owner, told through the observer, has taken the turn and
+    /// restarted. The caller gets the owner's restart error.
+    /// </summary>
+    private MapReply Fail(MapOperation operation, Exception e)
+    {
+        Interlocked.CompareExchange(ref _failure, e, null);
+        var reply = OwnerRestartError(_file.Key, e);
+        MmapMetrics.RecordOperation(operation, reply);
+        _failureObserver?.Invoke(e);
+        return reply;
     }
 
     /// <summary>The owner: who to tell when an inline operation failed unexpectedly (the owner's mailbox).</summary>
@@ -100,7 +173,7 @@ internal sealed class FileTurn
     }
 
     /// <summary>
-    /// The owner takes the turn, waiting for an inline operation to end (callers decline meanwhile). Re-entrant for the
+    /// The owner takes the turn, waiting for inline operations to end (callers decline meanwhile). Re-entrant for the
     /// owner: a turn the owner kept (blocked, re-opening, failed in a message) is its already.
     /// </summary>
     /// <returns>Null, or the exception of an inline operation that failed since the owner last held the turn: the owner
@@ -108,34 +181,25 @@ internal sealed class FileTurn
     internal Exception? Enter()
     {
         int seen = Interlocked.CompareExchange(ref _state, Owner, Free);
-        if (seen == Free || seen == Owner || seen == Stopped)
+        if (seen != Free && seen != Owner && seen != Stopped)
         {
-            return null;
-        }
-        Volatile.Write(ref _ownerWaiting, 1);
-        try
-        {
-            var spin = new SpinWait();
-            while (true)
+            Volatile.Write(ref _ownerWaiting, 1);
+            try
             {
-                seen = Interlocked.CompareExchange(ref _state, Owner, Free);
-                switch (seen)
+                var spin = new SpinWait();
+                do
                 {
-                    case Free or Owner or Stopped:
-                        return null;
-                    case Failed:
-                        var failure = _failure;
-                        _failure = null;
-                        Volatile.Write(ref _state, Owner);
-                        return failure;
+                    spin.SpinOnce(); // inline operations are running: they are short and bounded
+                    seen = Interlocked.CompareExchange(ref _state, Owner, Free);
                 }
-                spin.SpinOnce(); // an inline operation is running: it is short and bounded
+                while (seen != Free && seen != Owner && seen != Stopped);
+            }
+            finally
+            {
+                Volatile.Write(ref _ownerWaiting, 0);
             }
         }
-        finally
-        {
-            Volatile.Write(ref _ownerWaiting, 0);
-        }
+        return Interlocked.Exchange(ref _failure, null);
     }
 
     /// <summary>The owner gives the turn back (inline callers may take it again).</summary>
@@ -147,7 +211,7 @@ internal sealed class FileTurn
         }
     }
 
-    /// <summary>The owner stops: it takes the turn (waiting for an inline operation to end) and never gives it back.</summary>
+    /// <summary>The owner stops: it takes the turn (waiting for inline operations to end) and never gives it back.</summary>
     internal void Stop()
     {
         Enter();

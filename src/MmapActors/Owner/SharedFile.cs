@@ -126,6 +126,41 @@ internal sealed class SharedFile
         }
     }
 
+    /// <summary>
+    /// Runs an operation that <see cref="MapOperation.SharesTurn"/> while other such operations may run on other threads:
+    /// nothing here writes (not even the cursor, which <see cref="Execute"/> hands to the map), so concurrent runs cannot
+    /// disturb each other; the turn keeps every writer out meanwhile.
+    /// </summary>
+    /// <returns>The reply, or null when the operation <see cref="MapOperation.MayBlock"/> (the owner must run it).</returns>
+    public MapReply? ExecuteShared(long handleId, MapOperation operation)
+    {
+        try
+        {
+            if (!_handles.TryGetValue(handleId, out var handle))
+            {
+                return operation.RunClosed();
+            }
+            var map = handle.Mapping.Map;
+            if (operation.MayBlock(map))
+            {
+                return null;
+            }
+            if (_settings.MaxRangeLength > 0)
+            {
+                CheckRange(operation.RangeLength(map));
+            }
+            return operation.Run(new OperationContext(this, handle, map));
+        }
+        catch (MmapException e)
+        {
+            return MmapError.From(e);
+        }
+        catch (Exception e) when (e is NullReferenceException or ArgumentNullException)
+        {
+            return MmapError.From(Malformed());
+        }
+    }
+
     private static MmapException Malformed() =>
         new(MmapErrorKind.TypeError, "malformed request: an operation or one of its values is missing") { Code = MmapErrorCode.InvalidRequest };
 

@@ -375,6 +375,44 @@ public sealed class FileTurnTests : TestKit
     }
 
     [Fact]
+    public async Task Positional_reads_share_the_turn_while_writes_and_the_owner_wait_for_the_last_reader()
+    {
+        using var file = new TempFile(64 * 1024, seed: 10);
+        var expected = file.ReadAll();
+        var reader = await OpenRawAsync(file.Path);
+        var other = await OpenRawAsync(file.Path);
+        var turn = reader.Turn!;
+        await AwaitAssertAsync(() => Assert.True(turn.TryRun(other.HandleId, new ReadAt(0, 16), out _)), Patience);
+
+        // One inline read stopped in the middle of its copy holds the turn...
+        using var gate = new GatedMemory(4096);
+        MapReply gatedReply = null!;
+        var gated = Task.Factory.StartNew(() => turn.TryRun(reader.HandleId, new ReadAtInto(4096, gate.Memory), out gatedReply),
+            TaskCreationOptions.LongRunning);
+        Assert.True(gate.Entered.Wait(Patience));
+
+        // ...and other positional reads run beside it, on another handle too...
+        Assert.True(turn.TryRun(other.HandleId, new ReadAt(100, 16), out var shared));
+        Assert.Equal(expected.AsSpan(100, 16).ToArray(), Assert.IsType<BytesReply>(shared).Data);
+        var into = new byte[16];
+        Assert.True(turn.TryRun(reader.HandleId, new ReadAtInto(200, into), out _));
+        Assert.Equal(expected.AsSpan(200, 16).ToArray(), into);
+
+        // ...but no write, no cursor operation, and not the owner (a mailbox request waits for the last reader).
+        Assert.False(turn.TryRun(other.HandleId, new WriteAt(0, new byte[16]), out _));
+        Assert.False(turn.TryRun(other.HandleId, new Read(16), out _));
+        other.Owner.Tell(new MapRequest(other.HandleId, new WriteAt(4096, new byte[] { 7 })), TestActor);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300)); // the owner does not run it while a reader holds the turn
+
+        gate.Release();
+        Assert.True(await gated);
+        Assert.Equal(4096, Assert.IsType<NumberReply>(gatedReply).Value);
+        Assert.Equal(expected.AsSpan(4096, 4096).ToArray(), gate.Array); // the old byte: the write came after the read
+        await ExpectMsgAsync<Done>(Patience);
+        Assert.Equal(7, file.ReadAll()[4096]);
+    }
+
+    [Fact]
     public async Task Operations_that_open_close_resize_flush_advise_lease_or_may_block_never_run_inline()
     {
         using var file = new TempFile(64 * 1024, seed: 6);

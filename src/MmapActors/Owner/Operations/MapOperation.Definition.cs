@@ -34,6 +34,11 @@ public abstract partial record MapOperation
     /// resizes, flushes, advises or leases: those change the handles or the mappings, or wait, and belong to the owner.</summary>
     internal virtual bool MayRunInline => true;
 
+    /// <summary>Whether the operation only reads the map at positions it names, neither using nor moving the cursor nor
+    /// changing anything else, so that any number of such operations may run inline at once (they share the file's turn,
+    /// <see cref="FileTurn"/>). Its <see cref="MayBlock"/> and <see cref="Run"/> must not read the map's cursor.</summary>
+    internal virtual bool SharesTurn => false;
+
     /// <summary>What the operation does on a handle that was closed (or never existed): Python's closed-map behaviour.</summary>
     internal virtual MapReply RunClosed() => MmapError.From(new MmapException(MmapErrorKind.ValueError, "mmap closed or invalid"));
 

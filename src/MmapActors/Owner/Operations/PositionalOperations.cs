@@ -30,6 +30,8 @@ public sealed partial record ReadAt
     internal override long BytesWritten(MapReply reply) => 0;
 
     internal override bool MayBlock(MemoryMap map) => Count > BlockingBytes;
+
+    internal override bool SharesTurn => true;
 }
 
 public sealed partial record ReadAtInto
@@ -44,6 +46,8 @@ public sealed partial record ReadAtInto
     internal override long BytesWritten(MapReply reply) => 0;
 
     internal override bool MayBlock(MemoryMap map) => Destination.Length > BlockingBytes;
+
+    internal override bool SharesTurn => true;
 }
 
 public sealed partial record WriteAt
