@@ -165,6 +165,14 @@ internal sealed class DataPlaneHandler
             // range continues on the thread pool.
             await Task.Yield();
         }
+        if (file is MappedFile { ReadsInlineNow: true })
+        {
+            // Headers first: a body written before them is copied once more behind them (Kestrel keeps it aside until it
+            // knows the headers). Only when the chunk will most likely be read inline: an inline read fails only if the
+            // file was cut under it, which ends the response by aborting it anyway, while a read through a busy owner's
+            // mailbox may time out, and then the status can still say so (503).
+            await context.Response.StartAsync(cancellation).ConfigureAwait(false);
+        }
         bool renewed = false;
         while (count > 0)
         {
