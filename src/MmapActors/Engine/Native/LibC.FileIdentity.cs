@@ -30,15 +30,16 @@ internal static unsafe partial class LibC
         [FieldOffset(140)] public uint DevMinor;
     }
 
-    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int StatxIdentity(int dirfd, string path, int flags, uint mask, StatxIdentityBuffer* buffer);
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatxIdentity(int dirfd, byte* path, int flags, uint mask, StatxIdentityBuffer* buffer);
 
     /// <summary>fstat(2) through statx(2): the identity of an open file.</summary>
     /// <returns>0 on success, otherwise the errno.</returns>
     public static int Identify(int fd, out FileIdentity identity)
     {
         StatxIdentityBuffer buffer = default;
-        if (StatxIdentity(fd, string.Empty, AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_MTIME, &buffer) != 0)
+        byte emptyPath = 0; // "": the descriptor itself (AT_EMPTY_PATH), with no string to marshal on this per-request path
+        if (StatxIdentity(fd, &emptyPath, AT_EMPTY_PATH, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_MTIME, &buffer) != 0)
         {
             identity = default;
             return Marshal.GetLastPInvokeError();
