@@ -138,7 +138,8 @@ internal sealed class DataPlaneHandler
         if (range is not null)
         {
             response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = $"bytes {start}-{start + count - 1}/{size}";
+            // Formatted on the stack (the plain interpolation rents and returns a pooled buffer): once per request.
+            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, stackalloc char[64], $"bytes {start}-{start + count - 1}/{size}");
         }
         response.ContentType = OctetStream;
         response.ContentLength = count;
