@@ -116,10 +116,12 @@ public sealed class DataPlaneServer : IAsyncDisposable
                 });
             });
             app = builder.Build();
-            app.Run(handler.HandleAsync);
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Kestrel runs the handler itself (DataPlaneApplication): the host, its middleware and its per-request
+            // diagnostics would only sit in between.
+            var server = app.Services.GetRequiredService<IServer>();
+            await server.StartAsync(new DataPlaneApplication(handler), cancellationToken).ConfigureAwait(false);
 
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            var address = server.Features.Get<IServerAddressesFeature>()!.Addresses.First();
             int boundPort = new Uri(address).Port;
             string host = IPAddress.Any.Equals(bind) || IPAddress.IPv6Any.Equals(bind)
                 ? advertisedHost ?? Dns.GetHostName()
@@ -154,7 +156,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         _slot.Endpoint = null;
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
         {
-            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+            await _app.Services.GetRequiredService<IServer>().StopAsync(timeout.Token).ConfigureAwait(false);
         }
         await _app.DisposeAsync().ConfigureAwait(false);
         await _handles.DisposeAsync().ConfigureAwait(false);
