@@ -84,6 +84,39 @@ public sealed class DiskFloorTmpfsTests
     }
 
     [TmpfsFact]
+    public async Task An_HTTP_PUT_that_would_cross_the_floor_is_507_with_errno_28_and_changes_nothing()
+    {
+        using var tmpfs = SmallTmpfs.Mount(64);
+        await using var server = await MmapServer.StartAsync(new MmapServerOptions(tmpfs.Path, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
+            Config: "akka.loglevel = ERROR\nmmap.limits.min-free-disk = 16MiB"));
+        using var http = new HttpClient { BaseAddress = server.DataPlane!.BaseUrl };
+        await File.WriteAllBytesAsync(Path.Combine(tmpfs.Path, "grown.bin"), new byte[MiB]);
+
+        async Task<HttpResponseMessage> PutAsync(string path, string contentRange)
+        {
+            var content = new ByteArrayContent("data"u8.ToArray());
+            content.Headers.Add("Content-Range", contentRange);
+            return await http.PutAsync(path, content);
+        }
+
+        // A new file whose Content-Range total would leave 14 of 64 MiB, and an existing file grown as far.
+        using var created = await PutAsync("new.bin", $"bytes 0-3/{50 * MiB}");
+        using var grown = await PutAsync("grown.bin", $"bytes 0-3/{51 * MiB}");
+
+        foreach (var response in new[] { created, grown })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.InsufficientStorage, response.StatusCode);
+            Assert.Equal("28", response.Headers.GetValues("Mmap-Errno").Single());
+            Assert.Contains("mmap.limits.min-free-disk", await response.Content.ReadAsStringAsync());
+        }
+        Assert.False(File.Exists(Path.Combine(tmpfs.Path, "new.bin")));
+        Assert.Equal(MiB, new FileInfo(Path.Combine(tmpfs.Path, "grown.bin")).Length);
+        using var fits = await PutAsync("grown.bin", $"bytes 0-3/{40 * MiB}");
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, fits.StatusCode);
+        Assert.Equal(40 * MiB, new FileInfo(Path.Combine(tmpfs.Path, "grown.bin")).Length);
+    }
+
+    [TmpfsFact]
     public async Task A_local_client_without_a_served_root_gets_the_same_floor_on_the_directory_it_creates_in()
     {
         using var tmpfs = SmallTmpfs.Mount(64);
