@@ -87,6 +87,7 @@ public sealed class DiskFloorTests
         Assert.StartsWith("[Errno 28] No space left on device: growing the file by 90 MiB and a byte", e.Message);
         Assert.Contains("10485760", e.Message);
         Assert.Contains("mmap.limits.min-free-disk", e.Message);
+        Assert.Equal(MmapActors.Diagnostics.MmapRefusals.Limit, MmapActors.Diagnostics.MmapRefusals.Classify(e)); // a refusal, not a failure
         Assert.Equal(0, floor.InFlight);
     }
 
