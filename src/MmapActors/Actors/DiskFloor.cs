@@ -57,6 +57,11 @@ internal sealed class DiskFloor
             throw MmapException.FromErrno(errno, $"{what}: the free space of the filesystem could not be read (mmap.limits.min-free-disk)");
         }
         long floor = Setting.FloorFor(total);
+        if (bytes > available - floor)
+        {
+            // Refused on its own, before it is counted: a request for up to long.MaxValue bytes never touches the count.
+            throw Refusal(what, Setting);
+        }
         long others = Interlocked.Add(ref _inFlight, bytes) - bytes;
         // available - others - bytes < floor, without overflow for any sizes a peer may send.
         if ((Int128)available - others - bytes < floor)

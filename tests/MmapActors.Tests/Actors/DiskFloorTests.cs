@@ -118,6 +118,20 @@ public sealed class DiskFloorTests
     }
 
     [Fact]
+    public void A_growth_of_any_size_is_refused_without_disturbing_the_growth_in_flight()
+    {
+        var floor = new DiskFloor(MinFreeDisk.FromBytes(10 * MiB), new FakeDisk(available: 100 * MiB, total: 1000 * MiB));
+
+        using (floor.Admit(0, 50 * MiB, "first"))
+        {
+            Assert.Equal(28, Assert.Throws<MmapException>(() => floor.Admit(0, long.MaxValue, "everything")).Errno);
+            Assert.Equal(50 * MiB, floor.InFlight);
+            floor.Admit(0, 40 * MiB, "the rest above the floor").Dispose();
+        }
+        Assert.Equal(0, floor.InFlight);
+    }
+
+    [Fact]
     public void With_the_floor_off_nothing_is_ever_measured()
     {
         var disk = new FakeDisk(available: 0, total: 1000 * MiB);
