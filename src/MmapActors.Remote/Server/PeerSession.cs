@@ -20,7 +20,7 @@ namespace MmapActors.Remote.Server;
 /// </remarks>
 internal sealed class PeerSession : UntypedActor, IWithTimers
 {
-    private enum PendingKind { Operation, Open, Supervisor }
+    private enum PendingKind { Operation, Open, Create, Supervisor }
 
     private sealed record Pending(PendingKind Kind, IActorRef ReplyTo, SessionHandle? Handle, MapOperation? Operation, long Reserved, bool Resizes)
     {
@@ -183,7 +183,16 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case OpenMap open:
                 OnOpen(open.Options, sender);
                 break;
-            case CreateFile or ListDirectory or StatFile or CommitFile:
+            case CreateFile create:
+                // Counted against max-growth-bytes before it is sent; returned if the create fails.
+                if (_ledger.TryReserveFileGrowth(create.Length) is { } refused)
+                {
+                    Reply(sender, refused);
+                    return;
+                }
+                Send(_supervisor, create, new Pending(PendingKind.Create, sender, null, null, Math.Max(0, create.Length), false));
+                break;
+            case ListDirectory or StatFile or CommitFile:
                 Send(_supervisor, request.Request, new Pending(PendingKind.Supervisor, sender, null, null, 0, false));
                 break;
             case OpenDataPlane open:
@@ -280,6 +289,11 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case PendingKind.Open:
                 OnOpenAnswer(pending, relayed.Reply);
                 break;
+            case PendingKind.Create:
+                var created = relayed.Reply as MapReply ?? Unexpected(relayed.Reply);
+                _ledger.SettleFileGrowth(pending.Reserved, created is Done ? pending.Reserved : 0);
+                Reply(pending.ReplyTo, created);
+                break;
             case PendingKind.Supervisor:
                 Reply(pending.ReplyTo, relayed.Reply as MapReply ?? Unexpected(relayed.Reply));
                 break;
@@ -321,7 +335,8 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         var handle = pending.Handle!;
         if (pending.Resizes)
         {
-            _ledger.SettleResize(handle, pending.Reserved, SessionOperations.LengthAfter(pending.Operation!, reply));
+            _ledger.SettleResize(handle, pending.Reserved, SessionOperations.LengthAfter(pending.Operation!, reply),
+                SessionOperations.LargestResizeDone(pending.Operation!, reply));
         }
         if (SessionOperations.Closes(pending.Operation!, reply))
         {

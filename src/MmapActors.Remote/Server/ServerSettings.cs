@@ -33,6 +33,10 @@ public sealed record ServerSettings
     /// <summary>Private memory every session together may hold.</summary>
     public long MaxPrivateBytes { get; init; } = 4L << 30;
 
+    /// <summary>Bytes one session may add to files over its life (the lengths of the files it creates and the growth of its
+    /// resizes); past it, creates and growing resizes are refused with EDQUOT.</summary>
+    public long MaxGrowthBytesPerSession { get; init; } = 16L << 30;
+
     /// <summary>Requests of one session being served at once; more are refused with EAGAIN.</summary>
     public int MaxRequestsInFlight { get; init; } = 256;
 
@@ -61,6 +65,7 @@ public sealed record ServerSettings
             MaxMappedBytesPerSession = server.GetByteSize("session.max-mapped-bytes") ?? 0,
             MaxPrivateBytesPerSession = server.GetByteSize("session.max-private-bytes") ?? 0,
             MaxPrivateBytes = server.GetByteSize("max-private-bytes") ?? 0,
+            MaxGrowthBytesPerSession = server.GetByteSize("session.max-growth-bytes") ?? 0,
             MaxRequestsInFlight = server.GetInt("session.max-requests-in-flight"),
             MaxUnacknowledgedReplyBytes = server.GetByteSize("session.max-unacknowledged-reply-bytes") ?? 0,
             CheckpointBytes = server.GetByteSize("session.checkpoint-bytes") ?? 0,
@@ -68,7 +73,7 @@ public sealed record ServerSettings
         };
         if (string.IsNullOrWhiteSpace(settings.GatewayName) || settings.CheckpointInterval <= TimeSpan.Zero ||
             settings.PeerTimeout < settings.CheckpointInterval * 2 || settings.MaxSessions <= 0 || settings.MaxSessionsPerNode <= 0 ||
-            settings.MaxHandlesPerSession <= 0 || settings.MaxMappedBytesPerSession <= 0 || settings.MaxPrivateBytesPerSession < 0 ||
+            settings.MaxHandlesPerSession <= 0 || settings.MaxMappedBytesPerSession <= 0 || settings.MaxPrivateBytesPerSession < 0 || settings.MaxGrowthBytesPerSession <= 0 ||
             settings.MaxPrivateBytes < settings.MaxPrivateBytesPerSession || settings.MaxRequestsInFlight <= 0 ||
             settings.CheckpointBytes <= 0 || settings.MaxUnacknowledgedReplyBytes < settings.CheckpointBytes * 2)
         {

@@ -5,7 +5,8 @@ namespace MmapActors.Remote.Server;
 /// <summary>
 /// The budgets of one session, as plain single-threaded bookkeeping (the <see cref="PeerSession"/> actor is its only
 /// user): handles, bytes mapped, private memory (shared with every other session through a
-/// <see cref="PrivateMemoryPool"/>), requests in flight, and reply bytes the client has not acknowledged yet.
+/// <see cref="PrivateMemoryPool"/>), bytes added to files, requests in flight, and reply bytes the client has not
+/// acknowledged yet.
 /// Every refusal is an <see cref="MmapError"/> with an errno a caller can test, naming the setting that refused it.
 /// </summary>
 internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool pool)
@@ -27,6 +28,12 @@ internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool p
 
     /// <summary>Private memory this session holds (including reservations for opens and resizes on their way).</summary>
     public long PrivateBytes { get; private set; }
+
+    /// <summary>Bytes this session has added to files (creates and growing resizes that succeeded). Never decreases.</summary>
+    public long GrowthBytes { get; private set; }
+
+    /// <summary>Bytes reserved for creates and growing resizes on their way.</summary>
+    public long GrowthReserved { get; private set; }
 
     /// <summary>Reply bytes sent to the client.</summary>
     public long BytesSent { get; private set; }
@@ -102,7 +109,8 @@ internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool p
         ReleasePrivate(reserved);
     }
 
-    /// <summary>Reserves what a resize to <paramref name="newLength"/> would add, before it is sent.</summary>
+    /// <summary>Reserves what a resize to <paramref name="newLength"/> would add, before it is sent: mapped bytes, and
+    /// private memory for a private map or bytes added to a file for a file's map.</summary>
     public MmapError? TryReserveGrowth(SessionHandle handle, long newLength, out long reserved)
     {
         reserved = 0;
@@ -116,7 +124,7 @@ internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool p
             return Refuse(12, "Cannot allocate memory",
                 $"growing by {growth} bytes would pass {settings.MaxMappedBytesPerSession} (mmap.server.session.max-mapped-bytes)");
         }
-        if (handle.IsPrivate && TryReservePrivate(growth) is { } refused)
+        if ((handle.IsPrivate ? TryReservePrivate(growth) : TryReserveFileGrowth(growth)) is { } refused)
         {
             return refused;
         }
@@ -125,14 +133,44 @@ internal sealed class SessionLedger(ServerSettings settings, PrivateMemoryPool p
         return null;
     }
 
+    /// <summary>Reserves <paramref name="bytes"/> to be added to files (a create, or the growth of a file's map), unless
+    /// that would pass <c>max-growth-bytes</c> with what the session has added and has on its way.</summary>
+    public MmapError? TryReserveFileGrowth(long bytes)
+    {
+        if (bytes <= 0)
+        {
+            return null;
+        }
+        if (bytes > settings.MaxGrowthBytesPerSession - GrowthBytes - GrowthReserved)
+        {
+            return Refuse(122, "Disk quota exceeded",
+                $"adding {bytes} bytes to files would pass the {settings.MaxGrowthBytesPerSession} this session may add (mmap.server.session.max-growth-bytes)");
+        }
+        GrowthReserved += bytes;
+        return null;
+    }
+
+    /// <summary>Settles a reservation of <see cref="TryReserveFileGrowth"/>: <paramref name="added"/> bytes (at most the
+    /// reservation) were added to files and stay counted; the rest returns.</summary>
+    public void SettleFileGrowth(long reserved, long added)
+    {
+        GrowthReserved -= reserved;
+        GrowthBytes += Math.Clamp(added, 0, reserved);
+    }
+
     /// <summary>Settles a resize: the handle now has <paramref name="newLength"/> (or kept its length), and the
-    /// reservation made for it is returned.</summary>
-    public void SettleResize(SessionHandle handle, long reserved, long? newLength)
+    /// reservation made for it is returned; for a file's map, what its longest successful resize
+    /// (<paramref name="largestDone"/>) added stays counted as bytes added to the file.</summary>
+    public void SettleResize(SessionHandle handle, long reserved, long? newLength, long? largestDone = null)
     {
         MappedBytes -= reserved;
         if (handle.IsPrivate)
         {
             ReleasePrivate(reserved);
+        }
+        else if (reserved > 0)
+        {
+            SettleFileGrowth(reserved, (largestDone ?? handle.Length) - handle.Length);
         }
         if (newLength is { } length && length != handle.Length)
         {

@@ -34,6 +34,29 @@ internal static class SessionOperations
         }
     }
 
+    /// <summary>The largest size a resize in <paramref name="operation"/> reached (one that answered Done), or null when
+    /// none did: what the handle's length grew to at its longest, which is what the file grew by.</summary>
+    public static long? LargestResizeDone(MapOperation operation, MapReply reply)
+    {
+        switch (operation, reply)
+        {
+            case (Resize r, Done):
+                return r.NewSize;
+            case (Batch b, BatchReply br):
+                long? largest = null;
+                for (int i = 0; i < br.Results.Count && i < b.Operations.Count; i++)
+                {
+                    if (LargestResizeDone(b.Operations[i], br.Results[i]) is { } size && size > (largest ?? long.MinValue))
+                    {
+                        largest = size;
+                    }
+                }
+                return largest;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Whether <paramref name="operation"/> closed the handle (a Close that succeeded, in a batch or not).</summary>
     public static bool Closes(MapOperation operation, MapReply reply) => (operation, reply) switch
     {

@@ -33,6 +33,10 @@ public sealed record MmapSettings(
     /// <summary>Total bytes mapped by all handles; 0 = no limit.</summary>
     public long MaxMappedBytes { get; init; }
 
+    /// <summary>Free space every create and growth leaves on the file's filesystem (<c>mmap.limits.min-free-disk</c>);
+    /// <see cref="Actors.MinFreeDisk.Off"/> = no floor.</summary>
+    public MinFreeDisk MinFreeDisk { get; init; } = MinFreeDisk.Off;
+
     /// <summary>Bytes per chunk of a streamed range.</summary>
     public int TransferChunkSize { get; init; } = 64 << 10;
 
@@ -85,6 +89,7 @@ public sealed record MmapSettings(
             MaxHandlesPerNode = mmap.GetInt("limits.max-handles-per-node"),
             MaxFileSize = mmap.GetByteSize("limits.max-file-size") ?? 0,
             MaxMappedBytes = mmap.GetByteSize("limits.max-mapped-bytes") ?? 0,
+            MinFreeDisk = MinFreeDisk.Read(mmap, "limits.min-free-disk"),
             TransferChunkSize = checked((int)(mmap.GetByteSize("transfer.chunk-size") ?? (64 << 10))),
             TransferWindow = mmap.GetInt("transfer.window"),
         };

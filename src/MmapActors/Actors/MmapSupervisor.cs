@@ -288,7 +288,7 @@ internal sealed class MmapSupervisor : UntypedActor
             long max = _settings.MaxFileSize > 0 ? _settings.MaxFileSize : long.MaxValue;
             if (_root is not null)
             {
-                _root.CreateFile(create.Path, create.Length, max).Dispose();
+                _root.CreateFile(create.Path, create.Length, max, _budget.Disk).Dispose();
                 return Done.Instance;
             }
             if (_settings.ReadOnly)
@@ -299,6 +299,8 @@ internal sealed class MmapSupervisor : UntypedActor
             {
                 throw new MmapException(MmapErrorKind.ValueError, $"file length {create.Length} is outside the allowed range 0..{max}");
             }
+            string directory = Path.GetDirectoryName(Path.GetFullPath(create.Path)) ?? "/";
+            using var admitted = _budget.Disk.Admit(directory, create.Length, $"creating a file of {create.Length} bytes");
             using var stream = new FileStream(create.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             stream.SetLength(create.Length);
             stream.Flush(flushToDisk: true);

@@ -4,15 +4,18 @@ using Akka.Actor;
 namespace MmapActors.Actors;
 
 /// <summary>
-/// The limits every owner of a supervisor shares (<c>mmap.limits</c>): handles per client node and bytes mapped in
-/// total. Owners run on several threads, so the counts are updated atomically.
+/// The limits every owner of a supervisor shares (<c>mmap.limits</c>): handles per client node, bytes mapped in
+/// total, and the free-space floor (<see cref="Disk"/>). Owners run on several threads, so the counts are updated atomically.
 /// </summary>
 /// <remarks>A handle's holder is an opaque object to the file logic: an actor is counted by its node's address, anything
 /// else (a test's string) by itself.</remarks>
-internal sealed class ResourceBudget(MmapSettings settings)
+internal sealed class ResourceBudget(MmapSettings settings, IFreeSpaceProbe? freeSpace = null)
 {
     private readonly ConcurrentDictionary<object, int> _handlesPerNode = new();
     private long _mappedBytes;
+
+    /// <summary><c>mmap.limits.min-free-disk</c>: every create and growth of a file asks it first.</summary>
+    public DiskFloor Disk { get; } = new(settings.MinFreeDisk, freeSpace);
 
     /// <summary>Bytes mapped by every handle together.</summary>
     public long MappedBytes => Interlocked.Read(ref _mappedBytes);

@@ -12,6 +12,10 @@ public sealed unsafe partial class MemoryMap
         MmapAccess access, long offset, bool trackFd) =>
         OpenPath(path, readOnlyFile, fd => Create(fd, length, (int)flags, (int)protection, access, offset, trackFd));
 
+    /// <summary>The descriptor the map keeps for resize and flush (-1 for anonymous memory, a closed map or
+    /// <c>trackfd=False</c>). Owned by the map: for fstat/fstatfs only.</summary>
+    internal int Descriptor => _fd;
+
     /// <summary>
     /// Changes the map's length without touching the file, after another map of the same file resized it, so
     /// that every handle on a file sees one length. No access checks: a read-only handle follows a resize made

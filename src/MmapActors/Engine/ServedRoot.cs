@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using MmapActors.Actors;
 using MmapActors.Native;
 
 namespace MmapActors;
@@ -15,7 +16,7 @@ namespace MmapActors;
 /// </summary>
 /// <remarks>
 /// <para>Every refusal is an <see cref="MmapException"/> of kind <see cref="MmapErrorKind.OSError"/> (except a
-/// bad length in <see cref="CreateFile"/>) whose message has CPython's form
+/// bad length in <see cref="CreateFile(string, long, long)"/>) whose message has CPython's form
 /// <c>[Errno N] strerror: 'path' explanation</c>. The path in a message is quoted like Python's <c>repr</c>
 /// (control characters escaped, so an untrusted path cannot forge log lines) and cut after 200 characters.</para>
 /// <list type="table">
@@ -198,7 +199,12 @@ public sealed unsafe partial class ServedRoot : IDisposable
     /// (even as a dangling symlink), 22 EINVAL when the path does not end in a file name, 28 ENOSPC when the
     /// filesystem has no room for the length, otherwise as <see cref="OpenFile"/>.</exception>
     /// <exception cref="ObjectDisposedException">The root has been disposed.</exception>
-    public ServedFile CreateFile(string relativePath, long length, long maxLength)
+    public ServedFile CreateFile(string relativePath, long length, long maxLength) => CreateFile(relativePath, length, maxLength, disk: null);
+
+    /// <summary>As <see cref="CreateFile(string, long, long)"/>, and first asks <paramref name="disk"/> (the node's
+    /// <c>mmap.limits.min-free-disk</c>) about the filesystem of the new file's directory: below the floor nothing is
+    /// created (OSError 28 ENOSPC).</summary>
+    internal ServedFile CreateFile(string relativePath, long length, long maxLength, DiskFloor? disk)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         if (ReadOnly)
@@ -223,6 +229,8 @@ public sealed unsafe partial class ServedRoot : IDisposable
         using var parent = new SafeDescriptorHandle(
             OpenBeneathRoot(parentPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativePath));
         int parentFd = parent.Descriptor;
+        // The directory's filesystem is the new file's. Admitted until the reservation below is made (or failed).
+        using var admitted = disk?.Admit(parentFd, length, $"creating a file of {length} bytes") ?? default;
         int flags = LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_CLOEXEC | LibC.O_NONBLOCK | LibC.O_NOCTTY;
         byte[] nameBytes = EncodePath(name);
         int fd = Retry(() => OpenAt2(parentFd, nameBytes, flags, NewFileMode));

@@ -340,6 +340,7 @@ internal sealed class SharedFile
             throw Limits.FileSize(map.Offset + newSize, _settings.MaxFileSize);
         }
         long growth = Math.Max(0, newSize - length);
+        using var disk = AdmitFileGrowth(map, newSize);
         if (!_budget.TryMap(growth))
         {
             throw Limits.MappedBytes($"growing by {growth} bytes", _settings.MaxMappedBytes);
@@ -366,6 +367,29 @@ internal sealed class SharedFile
         }
         _budget.Adjust((newSize - length) * (mapping.Handles - 1)); // the other handles of the mapping follow with it
         PropagateResize(mapping);
+    }
+
+    /// <summary>
+    /// Asks <c>mmap.limits.min-free-disk</c> whether the file may become <paramref name="map"/>'s offset plus
+    /// <paramref name="newSize"/> bytes long. Only a resize that makes the file itself longer asks (one fstat and one
+    /// statfs); a shrink, a resize inside the file's length, anonymous memory and a resize the map refuses anyway (a
+    /// read-only or copy-on-write map, a size out of range: its own error comes first, as in CPython) never do.
+    /// </summary>
+    private DiskFloor.Permit AdmitFileGrowth(MemoryMap map, long newSize)
+    {
+        var disk = _budget.Disk;
+        if (disk.Setting.IsOff || map.IsAnonymous || map.IsPrivate || map.Access is MmapAccess.Read or MmapAccess.Copy ||
+            map.Descriptor < 0 || newSize <= 0 || newSize > long.MaxValue - map.Offset)
+        {
+            return default;
+        }
+        int errno = Native.LibC.FileStatus(map.Descriptor, out _, out long fileLength);
+        if (errno != 0)
+        {
+            throw MmapException.FromErrno(errno);
+        }
+        long growth = map.Offset + newSize - fileLength;
+        return growth > 0 ? disk.Admit(map.Descriptor, growth, $"growing the file by {growth} bytes") : default;
     }
 
     /// <summary>Gives <paramref name="handle"/> a mapping of its own, opened as its options say, of <paramref name="length"/> bytes.</summary>

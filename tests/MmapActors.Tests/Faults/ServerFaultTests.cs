@@ -20,7 +20,10 @@ public sealed class ServerFaultTests(ITestOutputHelper output)
     {
         using var tmpfs = SmallTmpfs.Mount(32);
         string scratch = Directory.CreateTempSubdirectory("mmap-enospc-").FullName;
-        await using var server = await ServerProcess.StartAsync(tmpfs.Path);
+        // The filesystem itself must fill up here, so the server's free-space floor (1 GiB, larger than this tmpfs) is off.
+        string noFloor = Path.Combine(scratch, "no-floor.hocon");
+        await File.WriteAllTextAsync(noFloor, "mmap.limits.min-free-disk = 0\n");
+        await using var server = await ServerProcess.StartAsync(tmpfs.Path, noFloor);
         await using var client = await MmapRemote.ConnectAsync(server.Address);
         try
         {

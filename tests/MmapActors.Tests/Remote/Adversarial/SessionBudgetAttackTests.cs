@@ -100,6 +100,64 @@ public sealed class SessionBudgetAttackTests
         await server.AssertStillServesAsync();
     }
 
+    private const long KiB = 1024;
+
+    private const string GrowthBudget = "mmap.server.session.max-growth-bytes = 1MiB";
+
+    private static void AssertQuota(MmapException e)
+    {
+        Assert.Equal(MmapErrorKind.OSError, e.Kind);
+        Assert.Equal(122, e.Errno); // EDQUOT
+        Assert.Equal(MmapErrorCode.LimitExceeded, e.Code);
+        Assert.Contains("mmap.server.session.max-growth-bytes", e.Message);
+    }
+
+    [Fact]
+    public async Task A_session_past_its_growth_budget_is_refused_with_EDQUOT_while_another_session_still_creates_and_grows()
+    {
+        await using var server = await AttackedServer.StartAsync(GrowthBudget);
+        await using var greedy = await MmapRemote.ConnectAsync(server.Server.Address.ToString(), "akka.loglevel = ERROR");
+        await greedy.CreateFileAsync("a.bin", 600 * KiB);
+
+        AssertQuota(await Assert.ThrowsAsync<MmapException>(() => greedy.CreateFileAsync("b.bin", 600 * KiB)));
+        Assert.False(File.Exists(Path.Combine(server.Root, "b.bin")));
+
+        await using var a = await greedy.OpenAsync("a.bin");
+        await a.ResizeAsync(900 * KiB); // 900 KiB added in all
+        AssertQuota(await Assert.ThrowsAsync<MmapException>(() => a.ResizeAsync(1100 * KiB)));
+        Assert.Equal(900 * KiB, new FileInfo(Path.Combine(server.Root, "a.bin")).Length);
+        // Shrinking gives nothing back: growing again counts again.
+        await a.ResizeAsync(100 * KiB);
+        await a.ResizeAsync(200 * KiB); // 1000 KiB added in all
+        AssertQuota(await Assert.ThrowsAsync<MmapException>(() => a.ResizeAsync(300 * KiB)));
+        // Writes inside the file are never refused.
+        await a.WriteAtAsync(200 * KiB - 4, "last"u8.ToArray());
+        Assert.Equal("last"u8.ToArray(), await a.ReadAtAsync(200 * KiB - 4, 4));
+
+        // Another session has a budget of its own.
+        await server.Honest.CreateFileAsync("c.bin", 1000 * KiB);
+        await using var c = await server.Honest.OpenAsync("c.bin");
+        await c.ResizeAsync(1024 * KiB);
+        await server.AssertStillServesAsync();
+    }
+
+    [Fact]
+    public async Task A_create_or_resize_that_fails_gives_its_growth_back_to_the_session()
+    {
+        await using var server = await AttackedServer.StartAsync(GrowthBudget);
+        string existing = server.Write("exists.bin", new byte[4 * KiB]);
+        await using var client = await MmapRemote.ConnectAsync(server.Server.Address.ToString(), "akka.loglevel = ERROR");
+
+        Assert.Equal(17, (await Assert.ThrowsAsync<MmapException>(() => client.CreateFileAsync(existing, 1000 * KiB))).Errno);
+        await client.CreateFileAsync("new.bin", 1000 * KiB); // 1000 KiB added: the failed create counted nothing
+        await using var readOnly = await client.OpenAsync(existing, access: MmapAccess.Read);
+        Assert.Equal(MmapErrorKind.TypeError, (await Assert.ThrowsAsync<MmapException>(() => readOnly.ResizeAsync(24 * KiB))).Kind);
+        await using var writable = await client.OpenAsync(existing);
+        await writable.ResizeAsync(24 * KiB); // 1020 KiB added: the refused resize counted nothing
+
+        AssertQuota(await Assert.ThrowsAsync<MmapException>(() => writable.ResizeAsync(32 * KiB)));
+    }
+
     private static async Task AwaitConnectAsync(Attacker attacker, Akka.Actor.IActorRef client)
     {
         var door = await attacker.DoorAsync();
