@@ -66,6 +66,17 @@ internal sealed class HandleCache : IAsyncDisposable
         }
     }
 
+    /// <summary>Forgets the entry of <paramref name="path"/> (a new file was renamed over it): the next request resolves
+    /// the path again instead of serving the old file until the revalidation. Requests running keep their entry, which
+    /// closes when the last of them leaves.</summary>
+    public void Invalidate(string path)
+    {
+        if (_entries.TryGetValue(path, out var entry))
+        {
+            Retire(path, entry);
+        }
+    }
+
     /// <summary>Resolves the path again; keeps the entry when it is still the same file.</summary>
     private Entry Refresh(string path, Entry? current, long now)
     {
