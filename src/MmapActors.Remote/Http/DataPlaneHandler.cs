@@ -173,9 +173,10 @@ internal sealed class DataPlaneHandler
             int read = await ReadChunkAsync(file, start, memory, cancellation).ConfigureAwait(false);
             if (read < want && !renewed)
             {
-                // The handle maps less than the file holds now (it grew outside this server): map it again, once.
+                // The handle maps less than the file holds now (it grew outside this server): map it again, once, for this
+                // request and every later one.
                 renewed = true;
-                file = await lease.RenewFileAsync(file).ConfigureAwait(false);
+                file = await lease.RenewFileAsync().ConfigureAwait(false);
                 read += await ReadChunkAsync(file, start + read, memory[read..], cancellation).ConfigureAwait(false);
             }
             if (read < want)
@@ -374,7 +375,7 @@ internal sealed class DataPlaneHandler
     {
         var file = await lease.GetFileAsync().ConfigureAwait(false);
         return await file.LengthAsync().ConfigureAwait(false) < lease.Identity.Size
-            ? await lease.RenewFileAsync(file).ConfigureAwait(false)
+            ? await lease.RenewFileAsync().ConfigureAwait(false)
             : file;
     }
 
