@@ -268,10 +268,12 @@ internal sealed class DataPlaneHandler
 
     /// <summary>
     /// A whole-file <c>PUT</c>, as <c>mmapctl put</c> does it: the body goes to a new file under a temporary name next to
-    /// the target (<see cref="ServedRoot.TemporaryNameFor"/>, created at its full length so a lack of room is known before
-    /// any byte is read), written through its own owner, flushed, and renamed over the target (<see cref="Protocol.CommitFile"/>)
-    /// only once complete. Readers see the old file until the rename and the whole new one after it; a body that fails
-    /// half way (the client goes away, the disk fills, the server stops) is discarded and the target is untouched.
+    /// the target (<see cref="ServedRoot.TemporaryNameFor"/>), written through its own owner, flushed, and renamed over the
+    /// target (<see cref="Protocol.CommitFile"/>) only once complete. Readers see the old file until the rename and the
+    /// whole new one after it; a body that fails half way (the client goes away or stalls, the disk fills, the server
+    /// stops) is discarded and the target is untouched. The temporary file grows with the body, at most doubling (so
+    /// O(log n) resizes), never to more than twice what arrived: a client that announces a large Content-Length and sends
+    /// nothing reserves no disk.
     /// </summary>
     private async Task<(bool Created, FileValidators Validators)> ReplaceAsync(HttpContext context, string path, long count)
     {
@@ -295,15 +297,16 @@ internal sealed class DataPlaneHandler
             throw MmapException.FromErrno(22, $"{ServedRoot.Quote(path)} does not end in a file name");
         }
 
-        await _client.CreateFileAsync(temporary, count, cancellation).ConfigureAwait(false);
+        await _client.CreateFileAsync(temporary, 0, cancellation).ConfigureAwait(false);
         try
         {
             if (count > 0)
             {
+                long size = await GrowEmptyAsync(context, temporary, 0, ChunkOf(count)).ConfigureAwait(false);
                 var file = await _client.OpenAsync(temporary, access: MmapAccess.Write, cancellationToken: cancellation).ConfigureAwait(false);
                 await using (file.ConfigureAwait(false))
                 {
-                    await CopyInAsync(context, file, 0, count, size: count).ConfigureAwait(false);
+                    await CopyInAsync(context, file, 0, count, size, growAhead: true).ConfigureAwait(false);
                     await file.FlushAsync(cancellationToken: cancellation).ConfigureAwait(false);
                 }
             }
@@ -360,7 +363,7 @@ internal sealed class DataPlaneHandler
         using (var lease = _handles.Acquire(path))
         {
             var file = await CurrentFileAsync(lease).ConfigureAwait(false);
-            size = await CopyInAsync(context, file, start, count, size).ConfigureAwait(false);
+            size = await CopyInAsync(context, file, start, count, size, growAhead: false).ConfigureAwait(false);
             if (total > size)
             {
                 await file.ResizeAsync(total).ConfigureAwait(false);
@@ -421,11 +424,13 @@ internal sealed class DataPlaneHandler
     /// 64 KiB (none in the large object heap), each copied into one pooled array that the request reuses (a power of two,
     /// as the pool hands out, so full chunks are exact arrays for the owner): a chunk is answered (run inline or by the
     /// owner) before the next is read. A chunk that ends past <paramref name="size"/> first grows the file, through the
-    /// owner, to that chunk's end. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner ran it, so an array
+    /// owner, to that chunk's end, or with <paramref name="growAhead"/> (a file nobody else sees yet) to up to twice its
+    /// size, never past the body's end. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner ran it, so an array
     /// whose write failed or timed out (it may still be queued) is never returned to the pool, only left to the collector.</summary>
     /// <returns>The file's size as this request left it.</returns>
-    private async Task<long> CopyInAsync(HttpContext context, IMappedFile file, long start, long count, long size)
+    private async Task<long> CopyInAsync(HttpContext context, IMappedFile file, long start, long count, long size, bool growAhead)
     {
+        long bodyEnd = start + count;
         var cancellation = context.RequestAborted;
         var reader = context.Request.BodyReader;
         int chunk = ChunkOf(count);
@@ -446,10 +451,12 @@ internal sealed class DataPlaneHandler
             reader.AdvanceTo(buffer.GetPosition(want));
             if (start + want > size)
             {
-                // Grown only now that the chunk is here, and only to its end. (Not atomic with the write: another request
-                // that grew the file further meanwhile is cut back to this end; concurrent growing writers must agree.)
-                await file.ResizeAsync(start + want, cancellation).ConfigureAwait(false);
-                size = start + want;
+                // Grown only now that the chunk is here: to its end (readers see no byte that has not arrived), or ahead for a
+                // temporary file nobody reads. (Not atomic with the write: another request that grew the file further
+                // meanwhile is cut back to this end; concurrent growing writers must agree.)
+                long newSize = growAhead ? Math.Min(bodyEnd, Math.Max(start + want, 2 * size)) : start + want;
+                await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
+                size = newSize;
             }
             await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
             start += want;

@@ -32,6 +32,18 @@ public sealed class DataPlanePutSafetyTests(DataPlaneFixture fx) : IClassFixture
     }
 
     [Fact]
+    public async Task A_whole_file_PUT_that_announces_a_large_body_and_sends_little_reserves_no_more_disk_than_it_sent()
+    {
+        await using var client = await RawHttpConnection.ConnectAsync(fx.Server.DataPlane!.BaseUrl.Port);
+        await client.SendHeadAsync("PUT /announced.bin HTTP/1.1", $"Content-Length: {DataPlaneFixture.MaxFileSize}");
+        await client.SendAsync(Filled(Chunk + 100, 2));
+        await AwaitWrittenAsync("announced.bin", Chunk, []);
+
+        string temporary = Assert.Single(TemporaryFiles("announced.bin"));
+        Assert.Equal(Chunk, new FileInfo(temporary).Length);
+    }
+
+    [Fact]
     public async Task A_GET_during_a_slow_whole_file_PUT_sees_only_the_old_bytes_and_the_new_file_as_soon_as_it_is_answered()
     {
         byte[] old = Filled(100_000, 1);
