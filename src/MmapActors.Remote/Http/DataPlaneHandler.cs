@@ -406,6 +406,10 @@ internal sealed class DataPlaneHandler
         return newSize;
     }
 
+    /// <summary>The most bytes of a body grown for at once: about what Kestrel buffers per request (1 MiB by default), so
+    /// a fast upload resizes once per step instead of once per chunk, and a slow one still grows chunk by chunk.</summary>
+    private const int GrowthStep = 1 << 20;
+
     private int ChunkOf(long count) => (int)Math.Min(count, Math.Min(_chunkSize, 64 << 10));
 
     private async Task CreateAsync(string path, long length, CancellationToken cancellationToken)
@@ -423,10 +427,12 @@ internal sealed class DataPlaneHandler
     /// <summary>Moves the body into <paramref name="file"/> at <paramref name="start"/>, one owner turn per chunk of at most
     /// 64 KiB (none in the large object heap), each copied into one pooled array that the request reuses (a power of two,
     /// as the pool hands out, so full chunks are exact arrays for the owner): a chunk is answered (run inline or by the
-    /// owner) before the next is read. A chunk that ends past <paramref name="size"/> first grows the file, through the
-    /// owner, to that chunk's end, or with <paramref name="growAhead"/> (a file nobody else sees yet) to up to twice its
-    /// size, never past the body's end. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner ran it, so an array
-    /// whose write failed or timed out (it may still be queued) is never returned to the pool, only left to the collector.</summary>
+    /// owner) before the next is written. Growth follows the bytes in hand: when what has arrived (whole chunks, at most
+    /// <see cref="GrowthStep"/>) ends past <paramref name="size"/>, the file is first grown through the owner to the end of
+    /// those bytes, or with <paramref name="growAhead"/> (a file nobody else sees yet) to up to twice its size, never past
+    /// the body's end; one resize per step, not per chunk. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner
+    /// ran it, so an array whose write failed or timed out (it may still be queued) is never returned to the pool, only
+    /// left to the collector.</summary>
     /// <returns>The file's size as this request left it.</returns>
     private async Task<long> CopyInAsync(HttpContext context, IMappedFile file, long start, long count, long size, bool growAhead)
     {
@@ -445,22 +451,31 @@ internal sealed class DataPlaneHandler
                 reader.AdvanceTo(buffer.End);
                 throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
             }
-            // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
-            var target = want == data.Length ? data : new byte[want];
-            buffer.Slice(0, want).CopyTo(target);
-            reader.AdvanceTo(buffer.GetPosition(want));
-            if (start + want > size)
+            // What has arrived, in whole chunks (or up to the body's end), at most one growth step.
+            long inHand = Math.Min(Math.Min(buffer.Length, count), GrowthStep);
+            long take = inHand == count ? inHand : inHand - inHand % chunk;
+            if (start + take > size)
             {
-                // Grown only now that the chunk is here: to its end (readers see no byte that has not arrived), or ahead for a
-                // temporary file nobody reads. (Not atomic with the write: another request that grew the file further
+                // Grown only now that the bytes are here: to their end (readers see no byte that has not arrived), or ahead
+                // for a temporary file nobody reads. (Not atomic with the writes: another request that grew the file further
                 // meanwhile is cut back to this end; concurrent growing writers must agree.)
-                long newSize = growAhead ? Math.Min(bodyEnd, Math.Max(start + want, 2 * size)) : start + want;
+                long newSize = growAhead ? Math.Min(bodyEnd, Math.Max(start + take, 2 * size)) : start + take;
                 await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
                 size = newSize;
             }
-            await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
-            start += want;
-            count -= want;
+            var pending = buffer.Slice(0, take);
+            while (pending.Length > 0)
+            {
+                int piece = (int)Math.Min(pending.Length, chunk);
+                // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
+                var target = piece == data.Length ? data : new byte[piece];
+                pending.Slice(0, piece).CopyTo(target);
+                pending = pending.Slice(piece);
+                await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
+                start += piece;
+                count -= piece;
+            }
+            reader.AdvanceTo(buffer.GetPosition(take));
         }
         ArrayPool<byte>.Shared.Return(data); // every write was answered: nothing refers to it any more
         return size;
