@@ -335,10 +335,10 @@ internal sealed class DataPlaneHandler
     }
 
     /// <summary>
-    /// A range <c>PUT</c> (<c>Content-Range</c>): writes the body in place, growing the file in step with it (each chunk
-    /// that ends past the end grows the file to that chunk's end only, just before it is written), so a body that stops
-    /// half way leaves the file no longer than the bytes that arrived, and readers never see zeros that a slow client has
-    /// not sent yet. A <c>Content-Range</c> total beyond the body grows the file to it once the body is complete.
+    /// A range <c>PUT</c> (<c>Content-Range</c>): writes the body in place, growing the file in step with it (bytes that
+    /// have arrived and end past the end grow the file to their end only, just before they are written), so a body that
+    /// stops half way leaves the file no longer than the bytes written, and readers never see zeros that a slow client
+    /// has not sent yet. A <c>Content-Range</c> total beyond the body grows the file to it once the body is complete.
     /// </summary>
     private async Task<(bool Created, FileValidators Validators)> PatchAsync(HttpContext context, string path, long start, long count, long total)
     {
