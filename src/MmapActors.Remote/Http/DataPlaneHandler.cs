@@ -182,9 +182,10 @@ internal sealed class DataPlaneHandler
             int read = await ReadChunkAsync(file, start, memory, cancellation).ConfigureAwait(false);
             if (read < want && !renewed)
             {
-                // The handle maps less than the file holds now (it grew outside this server): map it again, once.
+                // The handle maps less than the file holds now (it grew outside this server): map it again, once, for this
+                // request and every later one.
                 renewed = true;
-                file = await lease.RenewFileAsync(file).ConfigureAwait(false);
+                file = await lease.RenewFileAsync().ConfigureAwait(false);
                 read += await ReadChunkAsync(file, start + read, memory[read..], cancellation).ConfigureAwait(false);
             }
             if (read < want)
@@ -266,6 +267,90 @@ internal sealed class DataPlaneHandler
             return;
         }
 
+        var (created, validators) = whole
+            ? await ReplaceAsync(context, path, count).ConfigureAwait(false)
+            : await PatchAsync(context, path, start, count, total ?? 0).ConfigureAwait(false);
+        response.Headers.ETag = validators.ETagText;
+        response.Headers.LastModified = validators.LastModifiedText;
+        response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status204NoContent;
+    }
+
+    /// <summary>
+    /// A whole-file <c>PUT</c>, as <c>mmapctl put</c> does it: the body goes to a new file under a temporary name next to
+    /// the target (<see cref="ServedRoot.TemporaryNameFor"/>), written through its own owner, flushed, and renamed over the
+    /// target (<see cref="Protocol.CommitFile"/>) only once complete. Readers see the old file until the rename and the
+    /// whole new one after it; a body that fails half way (the client goes away or stalls, the disk fills, the server
+    /// stops) is discarded and the target is untouched. The temporary file grows with the body, at most doubling (so
+    /// O(log n) resizes), never to more than twice what arrived: a client that announces a large Content-Length and sends
+    /// nothing reserves no disk.
+    /// </summary>
+    private async Task<(bool Created, FileValidators Validators)> ReplaceAsync(HttpContext context, string path, long count)
+    {
+        var cancellation = context.RequestAborted;
+        bool created = false;
+        try
+        {
+            Stat(path, writable: true); // the sandbox's verdict on the target (a directory, a FIFO, outside the root...)
+        }
+        catch (MmapException e) when (e.Errno == 2)
+        {
+            created = true;
+        }
+        string temporary;
+        try
+        {
+            temporary = ServedRoot.TemporaryNameFor(path);
+        }
+        catch (ArgumentException)
+        {
+            throw MmapException.FromErrno(22, $"{ServedRoot.Quote(path)} does not end in a file name");
+        }
+
+        await _client.CreateFileAsync(temporary, 0, cancellation).ConfigureAwait(false);
+        try
+        {
+            if (count > 0)
+            {
+                long size = await GrowEmptyAsync(context, temporary, 0, ChunkOf(count)).ConfigureAwait(false);
+                var file = await _client.OpenAsync(temporary, access: MmapAccess.Write, cancellationToken: cancellation).ConfigureAwait(false);
+                await using (file.ConfigureAwait(false))
+                {
+                    await CopyInAsync(context, file, 0, count, size, growAhead: true).ConfigureAwait(false);
+                    await file.FlushAsync(cancellationToken: cancellation).ConfigureAwait(false);
+                }
+            }
+            var validators = Touch(temporary); // the rename keeps inode, size and time: these are the new file's validators
+            // Not cancellable from here: the body is complete and flushed, so the client's departure no longer matters.
+            await _client.CommitFileAsync(temporary, path).ConfigureAwait(false);
+            // Served at once, not after the cache's revalidation: the next request resolves the path again.
+            _handles.Invalidate(path);
+            return (created, validators);
+        }
+        catch (Exception)
+        {
+            // Not cancellable by what brought us here, and bounded: leave no unfinished upload behind.
+            using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _client.CommitFileAsync(temporary, path, discard: true, cleanup.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The node is stopping (or the owner is gone): the temporary name is hidden and recognisable, and the
+                // target was never touched.
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A range <c>PUT</c> (<c>Content-Range</c>): writes the body in place, growing the file in step with it (bytes that
+    /// have arrived and end past the end grow the file to their end only, just before they are written), so a body that
+    /// stops half way leaves the file no longer than the bytes written, and readers never see zeros that a slow client
+    /// has not sent yet. A <c>Content-Range</c> total beyond the body grows the file to it once the body is complete.
+    /// </summary>
+    private async Task<(bool Created, FileValidators Validators)> PatchAsync(HttpContext context, string path, long start, long count, long total)
+    {
         bool created = false;
         long size;
         try
@@ -274,24 +359,67 @@ internal sealed class DataPlaneHandler
         }
         catch (MmapException e) when (e.Errno == 2)
         {
-            await CreateAsync(path, wanted, context.RequestAborted).ConfigureAwait(false);
+            await CreateAsync(path, 0, context.RequestAborted).ConfigureAwait(false);
             created = true;
-            size = wanted;
+            size = Stat(path, writable: true); // another request may have created it first
         }
-        long newSize = whole ? count : Math.Max(size, wanted);
-        if (newSize != size)
+        if (size == 0)
         {
-            await ResizeAsync(path, size, newSize).ConfigureAwait(false);
+            // An empty file has no map (Python cannot map one): it is grown for the first chunk, once that has arrived,
+            // with ftruncate on the descriptor the sandbox opened; the owner has nothing to follow yet.
+            size = await GrowEmptyAsync(context, path, start, ChunkOf(count)).ConfigureAwait(false);
         }
-        if (count > 0)
+        using (var lease = _handles.Acquire(path))
         {
-            await CopyInAsync(context, path, start, count).ConfigureAwait(false);
+            var file = await CurrentFileAsync(lease).ConfigureAwait(false);
+            size = await CopyInAsync(context, file, start, count, size, growAhead: false).ConfigureAwait(false);
+            if (total > size)
+            {
+                await file.ResizeAsync(total).ConfigureAwait(false);
+            }
         }
-        var (etag, lastModified) = Touch(path);
-        response.Headers.ETag = etag.ToString();
-        response.Headers.LastModified = HeaderUtilities.FormatDate(lastModified);
-        response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status204NoContent;
+        return (created, Touch(path));
     }
+
+    /// <summary>The cached handle, renewed first when it maps less than the file holds (the file grew outside this
+    /// server): a write past its end would fail. One owner turn; only writes pay it.</summary>
+    private static async Task<IMappedFile> CurrentFileAsync(HandleCache.Lease lease)
+    {
+        var file = await lease.GetFileAsync().ConfigureAwait(false);
+        return await file.LengthAsync().ConfigureAwait(false) < lease.Identity.Size
+            ? await lease.RenewFileAsync().ConfigureAwait(false)
+            : file;
+    }
+
+    /// <summary>Waits for the body's first chunk of <paramref name="want"/> bytes (without taking it), then grows the
+    /// file, if still empty, to the end of that chunk.</summary>
+    /// <returns>The file's size now.</returns>
+    private async Task<long> GrowEmptyAsync(HttpContext context, string path, long start, int want)
+    {
+        var reader = context.Request.BodyReader;
+        long newSize = start + want;
+        var peek = await reader.ReadAtLeastAsync(want, context.RequestAborted).ConfigureAwait(false);
+        long arrived = peek.Buffer.Length;
+        reader.AdvanceTo(peek.Buffer.Start); // nothing taken: CopyInAsync reads the chunk again
+        if (arrived < want)
+        {
+            throw new MmapException(MmapErrorKind.ValueError, $"the body ended {want - arrived} bytes into its first chunk of {want}");
+        }
+        using var file = _root.OpenFile(path, writable: true);
+        if (file.Length != 0)
+        {
+            return file.Length; // grown meanwhile by another request: the owner grows it further if need be
+        }
+        using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
+        RandomAccess.SetLength(handle, newSize);
+        return newSize;
+    }
+
+    /// <summary>The most bytes of a body grown for at once: about what Kestrel buffers per request (1 MiB by default), so
+    /// a fast upload resizes once per step instead of once per chunk, and a slow one still grows chunk by chunk.</summary>
+    private const int GrowthStep = 1 << 20;
+
+    private int ChunkOf(long count) => (int)Math.Min(count, Math.Min(_chunkSize, 64 << 10));
 
     private async Task CreateAsync(string path, long length, CancellationToken cancellationToken)
     {
@@ -305,34 +433,22 @@ internal sealed class DataPlaneHandler
         }
     }
 
-    /// <summary>Resizes through the owner so that every handle on the file follows; an empty file has no map (Python
-    /// cannot map one), so it is grown with ftruncate on the descriptor the sandbox opened.</summary>
-    private async Task ResizeAsync(string path, long size, long newSize)
+    /// <summary>Moves the body into <paramref name="file"/> at <paramref name="start"/>, one owner turn per chunk of at most
+    /// 64 KiB (none in the large object heap), each copied into one pooled array that the request reuses (a power of two,
+    /// as the pool hands out, so full chunks are exact arrays for the owner): a chunk is answered (run inline or by the
+    /// owner) before the next is written. Growth follows the bytes in hand: when what has arrived (whole chunks, at most
+    /// <see cref="GrowthStep"/>) ends past <paramref name="size"/>, the file is first grown through the owner to the end of
+    /// those bytes, or with <paramref name="growAhead"/> (a file nobody else sees yet) to up to twice its size, never past
+    /// the body's end; one resize per step, not per chunk. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner
+    /// ran it, so an array whose write failed or timed out (it may still be queued) is never returned to the pool, only
+    /// left to the collector.</summary>
+    /// <returns>The file's size as this request left it.</returns>
+    private async Task<long> CopyInAsync(HttpContext context, IMappedFile file, long start, long count, long size, bool growAhead)
     {
-        if (size == 0)
-        {
-            using var file = _root.OpenFile(path, writable: true);
-            using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
-            RandomAccess.SetLength(handle, newSize);
-            return;
-        }
-        using var lease = _handles.Acquire(path);
-        var mapped = await lease.GetFileAsync().ConfigureAwait(false);
-        await mapped.ResizeAsync(newSize).ConfigureAwait(false);
-    }
-
-    /// <summary>Moves the body into the file, one owner turn per chunk of at most 64 KiB (none in the large object heap),
-    /// each copied into one pooled array that the request reuses (a power of two, as the pool hands out, so full chunks
-    /// are exact arrays for the owner): a chunk is answered (run inline or by the owner) before
-    /// the next is read. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner ran it, so an array whose write
-    /// failed or timed out (it may still be queued) is never returned to the pool, only left to the collector.</summary>
-    private async Task CopyInAsync(HttpContext context, string path, long start, long count)
-    {
+        long bodyEnd = start + count;
         var cancellation = context.RequestAborted;
         var reader = context.Request.BodyReader;
-        using var lease = _handles.Acquire(path);
-        var file = await lease.GetFileAsync().ConfigureAwait(false);
-        int chunk = (int)Math.Min(count, Math.Min(_chunkSize, 64 << 10));
+        int chunk = ChunkOf(count);
         var data = ArrayPool<byte>.Shared.Rent(chunk);
         while (count > 0)
         {
@@ -344,15 +460,34 @@ internal sealed class DataPlaneHandler
                 reader.AdvanceTo(buffer.End);
                 throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
             }
-            // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
-            var target = want == data.Length ? data : new byte[want];
-            buffer.Slice(0, want).CopyTo(target);
-            reader.AdvanceTo(buffer.GetPosition(want));
-            await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
-            start += want;
-            count -= want;
+            // What has arrived, in whole chunks (or up to the body's end), at most one growth step.
+            long inHand = Math.Min(Math.Min(buffer.Length, count), GrowthStep);
+            long take = inHand == count ? inHand : inHand - inHand % chunk;
+            if (start + take > size)
+            {
+                // Grown only now that the bytes are here: to their end (readers see no byte that has not arrived), or ahead
+                // for a temporary file nobody reads. (Not atomic with the writes: another request that grew the file further
+                // meanwhile is cut back to this end; concurrent growing writers must agree.)
+                long newSize = growAhead ? Math.Min(bodyEnd, Math.Max(start + take, 2 * size)) : start + take;
+                await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
+                size = newSize;
+            }
+            var pending = buffer.Slice(0, take);
+            while (pending.Length > 0)
+            {
+                int piece = (int)Math.Min(pending.Length, chunk);
+                // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
+                var target = piece == data.Length ? data : new byte[piece];
+                pending.Slice(0, piece).CopyTo(target);
+                pending = pending.Slice(piece);
+                await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
+                start += piece;
+                count -= piece;
+            }
+            reader.AdvanceTo(buffer.GetPosition(take));
         }
         ArrayPool<byte>.Shared.Return(data); // every write was answered: nothing refers to it any more
+        return size;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -401,7 +536,7 @@ internal sealed class DataPlaneHandler
 
     /// <summary>Marks the file modified now (later than before, even within the kernel's coarse clock), so validators
     /// change with every PUT; best effort (a file owned by another user keeps its time).</summary>
-    private (EntityTagHeaderValue ETag, DateTimeOffset LastModified) Touch(string path)
+    private FileValidators Touch(string path)
     {
         using var file = _root.OpenFile(path, writable: true);
         using (var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false))
@@ -417,8 +552,7 @@ internal sealed class DataPlaneHandler
             }
         }
         int errno = LibC.Identify(file.Descriptor, out var identity);
-        var validators = errno == 0 ? new FileValidators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
-        return (validators.ETag, validators.LastModified);
+        return errno == 0 ? new FileValidators(identity) : throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
     }
 
 }

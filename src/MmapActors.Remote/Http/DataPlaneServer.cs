@@ -104,6 +104,12 @@ public sealed class DataPlaneServer : IAsyncDisposable
             {
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = null; // bounded by mmap.limits.max-file-size instead
+                // Bounded so that no crowd of idle, slow or hostile clients can take every descriptor of the process: one
+                // connection past the limit is closed unanswered; idle ones and ones that trickle their headers are cut.
+                // (Kestrel's default minimum body rate, 240 bytes/s after 5 s, already cuts a stalled upload.)
+                kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
+                kestrel.Limits.KeepAliveTimeout = settings.EffectiveKeepAliveTimeout;
+                kestrel.Limits.RequestHeadersTimeout = settings.EffectiveRequestHeadersTimeout;
                 // Room for a couple of chunks in flight, so the owner reads the next chunk while the socket sends.
                 kestrel.Limits.MaxResponseBufferSize = Math.Max(64 << 10, 2L * settings.ChunkSize);
                 kestrel.Listen(bind, port, listen =>

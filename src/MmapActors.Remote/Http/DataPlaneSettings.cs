@@ -16,6 +16,12 @@ namespace MmapActors.Remote.Http;
 /// <param name="HandleIdleTimeout">How long an unused cached handle stays open.</param>
 /// <param name="InlineScheduling">Run requests on the socket's I/O thread instead of handing each to the thread pool
 /// (Kestrel's <c>UnsafePreferInlineScheduling</c>; plain HTTP only, see docs/remote.md for the trade-off).</param>
+/// <param name="MaxConnections">Connections open at once (Kestrel's <c>MaxConcurrentConnections</c>); one more is closed
+/// at once, unanswered. At least 1: a server that anyone can make open connections until it runs out of descriptors
+/// (which the owners need too) has no use for "unlimited".</param>
+/// <param name="KeepAliveTimeout">How long an idle connection is kept between requests (Kestrel's <c>KeepAliveTimeout</c>).</param>
+/// <param name="RequestHeadersTimeout">How long a client has to send a request's headers (Kestrel's
+/// <c>RequestHeadersTimeout</c>).</param>
 public sealed record DataPlaneSettings(
     string Host = "127.0.0.1",
     int Port = 0,
@@ -26,8 +32,15 @@ public sealed record DataPlaneSettings(
     int ChunkSize = 256 << 10,
     TimeSpan? TicketLifetime = null,
     TimeSpan? HandleIdleTimeout = null,
-    bool InlineScheduling = true)
+    bool InlineScheduling = true,
+    int MaxConnections = DataPlaneSettings.DefaultMaxConnections,
+    TimeSpan? KeepAliveTimeout = null,
+    TimeSpan? RequestHeadersTimeout = null)
 {
+    /// <summary>The default of <see cref="MaxConnections"/>: nginx's <c>worker_connections</c> default is 512 per worker,
+    /// two workers on two cores; far below the usual 65,536-descriptor limit of a process.</summary>
+    public const int DefaultMaxConnections = 1024;
+
     /// <summary>Whether the data plane is on.</summary>
     public bool Enabled => Port != 0;
 
@@ -43,6 +56,14 @@ public sealed record DataPlaneSettings(
     /// I/O thread.
     /// </summary>
     public bool RunsInline => InlineScheduling && !Tls;
+
+    /// <summary>The keep-alive timeout, defaulted (60 s, below Kestrel's 130 s: an idle connection holds a slot of
+    /// <see cref="MaxConnections"/>).</summary>
+    public TimeSpan EffectiveKeepAliveTimeout => KeepAliveTimeout ?? TimeSpan.FromSeconds(60);
+
+    /// <summary>The request-headers timeout, defaulted (10 s, below Kestrel's 30 s: a client sends its headers in one
+    /// packet, and one that trickles them is holding a connection).</summary>
+    public TimeSpan EffectiveRequestHeadersTimeout => RequestHeadersTimeout ?? TimeSpan.FromSeconds(10);
 
     /// <summary>The cached-handle idle timeout, defaulted.</summary>
     public TimeSpan EffectiveHandleIdleTimeout => HandleIdleTimeout ?? TimeSpan.FromSeconds(10);
@@ -64,7 +85,10 @@ public sealed record DataPlaneSettings(
             checked((int)(http.GetByteSize("chunk-size") ?? (256 << 10))),
             http.GetTimeSpan("ticket-lifetime", TimeSpan.FromSeconds(30)),
             http.GetTimeSpan("handle-idle-timeout", TimeSpan.FromSeconds(10)),
-            http.GetBoolean("inline-scheduling", true));
+            http.GetBoolean("inline-scheduling", true),
+            http.GetInt("max-connections", DefaultMaxConnections),
+            http.GetTimeSpan("keep-alive-timeout", TimeSpan.FromSeconds(60)),
+            http.GetTimeSpan("request-headers-timeout", TimeSpan.FromSeconds(10)));
     }
 
     /// <summary>The address to bind, checked.</summary>
@@ -94,6 +118,14 @@ public sealed record DataPlaneSettings(
         if (EffectiveTicketLifetime <= TimeSpan.Zero || EffectiveHandleIdleTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("mmap.http.ticket-lifetime and mmap.http.handle-idle-timeout must be positive");
+        }
+        if (MaxConnections < 1)
+        {
+            throw new ArgumentException($"mmap.http.max-connections = {MaxConnections} must be at least 1 (there is no unlimited: every connection holds a descriptor)");
+        }
+        if (EffectiveKeepAliveTimeout <= TimeSpan.Zero || EffectiveRequestHeadersTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("mmap.http.keep-alive-timeout and mmap.http.request-headers-timeout must be positive");
         }
         if (!Enabled || IPAddress.IsLoopback(BindAddress) || AllowInsecureBind)
         {

@@ -13,7 +13,9 @@ namespace MmapActors.Remote.Http;
 /// Every request reads the size, modification time and link count afresh (fstat of the cached descriptor), so writes
 /// and resizes are seen at once, and a deleted file is looked up again at once. The path itself is resolved again at
 /// most every <c>revalidate</c> interval (1 s): a file replaced by a rename under the same name is served within that
-/// time. An entry unused for the idle timeout is closed; a request never sees its descriptor or handle closed under it
+/// time (a whole-file PUT drops the path's entry itself: <see cref="Invalidate"/>). A handle found to map less than the file
+/// holds (it grew outside this server) retires its entry (<see cref="Lease.RenewFileAsync"/>), so one request pays for the
+/// growth and the stale handle closes with the entry's last user. An entry unused for the idle timeout is closed; a request never sees its descriptor or handle closed under it
 /// (entries count their users and close when the last one leaves).
 /// </remarks>
 internal sealed class HandleCache : IAsyncDisposable
@@ -39,7 +41,11 @@ internal sealed class HandleCache : IAsyncDisposable
 
     /// <summary>The entry of <paramref name="path"/> with the file's current identity; dispose the lease when done.</summary>
     /// <exception cref="MmapException">The sandbox refused the path, or it is missing (as <see cref="ServedRoot.OpenFile"/>).</exception>
-    public Lease Acquire(string path)
+    public Lease Acquire(string path) => new(this, path, Enter(path, out var identity), identity);
+
+    /// <summary>Enters the current entry of <paramref name="path"/> (resolving the path again when due), with the file's
+    /// identity read now.</summary>
+    private Entry Enter(string path, out FileIdentity identity)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -52,10 +58,10 @@ internal sealed class HandleCache : IAsyncDisposable
             {
                 continue;
             }
-            int errno = LibC.Identify(entry.File.Descriptor, out var identity);
+            int errno = LibC.Identify(entry.File.Descriptor, out identity);
             if (errno == 0 && (identity.Links > 0 || attempt > 0))
             {
-                return new Lease(this, path, entry, identity);
+                return entry;
             }
             Release(entry);
             if (errno != 0)
@@ -63,6 +69,17 @@ internal sealed class HandleCache : IAsyncDisposable
                 throw MmapException.FromErrno(errno, ServedRoot.Quote(path));
             }
             Retire(path, entry); // deleted since it was opened: look the path up again
+        }
+    }
+
+    /// <summary>Forgets the entry of <paramref name="path"/> (a new file was renamed over it): the next request resolves
+    /// the path again instead of serving the old file until the revalidation. Requests running keep their entry, which
+    /// closes when the last of them leaves.</summary>
+    public void Invalidate(string path)
+    {
+        if (_entries.TryGetValue(path, out var entry))
+        {
+            Retire(path, entry);
         }
     }
 
@@ -158,25 +175,39 @@ internal sealed class HandleCache : IAsyncDisposable
     /// <summary>A request's use of an entry: the file's identity as of the request, and its owner handle.</summary>
     public sealed class Lease(HandleCache cache, string path, Entry entry, FileIdentity identity) : IDisposable
     {
+        private Entry _entry = entry;
         private int _disposed;
 
         /// <summary>Size, modification time and inode, read for this request.</summary>
         public FileIdentity Identity { get; } = identity;
 
         /// <summary>The validators of <see cref="Identity"/>, made once per version of the file and shared by its requests.</summary>
-        public FileValidators Validators(Func<FileIdentity, FileValidators> make) => entry.ValidatorsOf(Identity, make);
+        public FileValidators Validators(Func<FileIdentity, FileValidators> make) => _entry.ValidatorsOf(Identity, make);
 
         /// <summary>The handle on the file's owner (opened on first use).</summary>
-        public Task<IMappedFile> GetFileAsync() => entry.Handle(cache, path);
+        public Task<IMappedFile> GetFileAsync() => _entry.Handle(cache, path);
 
-        /// <summary>Opens a new handle when the current one maps less than the file now holds (it grew elsewhere).</summary>
-        public Task<IMappedFile> RenewFileAsync(IMappedFile stale) => entry.ReplaceHandle(stale, cache, path);
+        /// <summary>
+        /// A handle that maps the file as it is now, for a request whose handle maps less than the file holds (it grew
+        /// outside this server). The entry is retired, so the renewal sticks: every later request gets a new entry, whose
+        /// handle maps the current file, and none renews again for the same growth. The retired entry closes, stale handle
+        /// included, when the last request still using it leaves, however busy the path is.
+        /// </summary>
+        /// <exception cref="MmapException">The path no longer resolves (deleted meanwhile).</exception>
+        public Task<IMappedFile> RenewFileAsync()
+        {
+            var stale = _entry;
+            cache.Retire(path, stale);
+            _entry = cache.Enter(path, out _);
+            Release(stale);
+            return _entry.Handle(cache, path);
+        }
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                Release(entry);
+                Release(_entry);
             }
         }
     }
@@ -232,19 +263,6 @@ internal sealed class HandleCache : IAsyncDisposable
                 if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
                 {
                     _handles.Add(cache.Open(path));
-                    Volatile.Write(ref _current, _handles[^1]);
-                }
-                return _handles[^1];
-            }
-        }
-
-        public Task<IMappedFile> ReplaceHandle(IMappedFile stale, HandleCache cache, string path)
-        {
-            lock (_gate)
-            {
-                if (_handles.Count > 0 && _handles[^1].IsCompletedSuccessfully && ReferenceEquals(_handles[^1].Result, stale))
-                {
-                    _handles.Add(cache.Open(path)); // the stale one stays until the entry closes: other requests may be using it
                     Volatile.Write(ref _current, _handles[^1]);
                 }
                 return _handles[^1];

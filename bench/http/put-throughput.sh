@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Whole-file and range PUT throughput of several mmapctl builds, with curl, in interleaved rounds: a whole-file PUT
+# replacing an existing file, and a range PUT (Content-Range bytes 0-N/*) growing an empty file. Each build serves its
+# own fresh directory on 127.0.0.1 and is stopped (by its own pid) when the script exits.
+#
+#   bench/http/put-throughput.sh ROUNDS MIB NAME=MMAPCTL_DLL [NAME=MMAPCTL_DLL ...]
+#
+# Example (main's Release build against this worktree's):
+#   bench/http/put-throughput.sh 3 256 base=/tmp/base/src/MmapActors.Cli/bin/Release/net10.0/mmapctl.dll \
+#     new=src/MmapActors.Cli/bin/Release/net10.0/mmapctl.dll
+set -euo pipefail
+rounds=$1 mib=$2; shift 2
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+head -c $((mib << 20)) /dev/urandom > "$work/upload.bin"
+bytes=$((mib << 20))
+names=() ports=()
+port=18190
+for spec in "$@"; do
+  name=${spec%%=*} dll=${spec#*=}
+  mkdir -p "$work/$name"
+  dotnet "$dll" serve --root "$work/$name" --port 0 --http-port "$port" >/dev/null 2>&1 &
+  pids+=($!) names+=("$name") ports+=("$port")
+  port=$((port + 1))
+done
+for p in "${ports[@]}"; do
+  for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$p/" && break; sleep 0.2; done
+done
+for i in "${!names[@]}"; do # a first upload, so that every later whole-file PUT replaces a file
+  curl -sf -o /dev/null -T "$work/upload.bin" "http://127.0.0.1:${ports[$i]}/whole.bin"
+done
+speed() { awk -v b="$bytes" -v t="$1" 'BEGIN { printf "%6.0f MB/s", b / t / 1e6 }'; }
+for round in $(seq "$rounds"); do
+  for i in "${!names[@]}"; do
+    t=$(curl -sf -o /dev/null -w '%{time_total}' -T "$work/upload.bin" "http://127.0.0.1:${ports[$i]}/whole.bin")
+    echo "round $round  ${names[$i]}  whole-file PUT (replace)     $(speed "$t")"
+  done
+  for i in "${!names[@]}"; do
+    : > "$work/${names[$i]}/grow.bin"
+    t=$(curl -sf -o /dev/null -w '%{time_total}' -T "$work/upload.bin" -H "Content-Range: bytes 0-$((bytes - 1))/*" \
+      "http://127.0.0.1:${ports[$i]}/grow.bin")
+    echo "round $round  ${names[$i]}  range PUT (growing an empty file) $(speed "$t")"
+  done
+done
+echo "${mib} MiB, curl -T, $rounds interleaved rounds, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
