@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Headers;
 using Microsoft.Net.Http.Headers;
 using Microsoft.Win32.SafeHandles;
+using MmapActors.Actors;
 using MmapActors.Client;
 using MmapActors.DataPlane;
 using MmapActors.Native;
@@ -29,11 +30,13 @@ internal sealed class DataPlaneHandler
     private readonly int _chunkSize;
     private readonly bool _inline;
     private readonly long _maxFileSize;
+    private readonly DiskFloor? _floor;
     private long _requests;
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
-        int chunkSize, long maxFileSize, bool inline)
+        int chunkSize, long maxFileSize, bool inline, MinFreeDisk minFreeDisk)
     {
+        _floor = minFreeDisk.IsOff ? null : new DiskFloor(minFreeDisk);
         _inline = inline;
         _root = root;
         _client = client;
@@ -353,11 +356,25 @@ internal sealed class DataPlaneHandler
     {
         bool created = false;
         long size;
+        bool exists = true;
         try
         {
             size = Stat(path, writable: true);
         }
         catch (MmapException e) when (e.Errno == 2)
+        {
+            size = 0;
+            exists = false;
+        }
+        if (_floor is not null && total > size)
+        {
+            // The total is applied after the body, by the owner, which checks mmap.limits.min-free-disk then: looked at
+            // here first as well, so that a total the floor refuses is refused before anything is created or written.
+            using (_floor.Admit(_root.RootPath, total - size, $"growing {ServedRoot.Quote(path)} to {total} bytes"))
+            {
+            }
+        }
+        if (!exists)
         {
             await CreateAsync(path, 0, context.RequestAborted).ConfigureAwait(false);
             created = true;

@@ -90,7 +90,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
         {
             var handler = new DataPlaneHandler(root, client, handles, tickets, new DataPlaneAuth(settings.Token),
                 mmap.MaxRangeLength > 0 ? (int)Math.Min(settings.ChunkSize, mmap.MaxRangeLength) : settings.ChunkSize, mmap.MaxFileSize,
-                settings.RunsInline);
+                settings.RunsInline, mmap.MinFreeDisk);
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseKestrelCore();
             // A request's work is short and never blocks on another thread (an owner turn is awaited, not waited for), so
