@@ -114,6 +114,11 @@ public sealed class MmapCluster : IExtension
             $"akka.remote.dot-netty.tcp.port = {options.Port}",
             $"mmap.served-root = {Quote(Path.GetFullPath(options.Root))}",
         };
+        if (options.PublicHost is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(options.PublicHost, nameof(options.PublicHost));
+            lines.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(options.PublicHost)}");
+        }
         if (options.SeedNodes.Count > 0)
         {
             lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", options.SeedNodes.Select(Quote))}]");
