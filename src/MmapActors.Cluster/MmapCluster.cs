@@ -63,6 +63,9 @@ public sealed class MmapCluster : IExtension
         }
     }
 
+    /// <summary>What this member's file entities share (tests read its registry and counters).</summary>
+    internal FileEntityContext Context => _context;
+
     /// <summary>The <c>mmap.cluster</c> settings.</summary>
     public MmapClusterSettings Settings { get; }
 

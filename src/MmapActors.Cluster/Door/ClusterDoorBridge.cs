@@ -226,12 +226,13 @@ internal sealed class ClusterDoorBridge : UntypedActor
         Code = MmapErrorCode.OwnerMoved,
     };
 
-    /// <summary>A stat, with the member that owns the file (a file only).</summary>
+    /// <summary>A stat, with the member that runs the file's owner (a file only), if one does: found without starting
+    /// one (<see cref="FindOwner"/>).</summary>
     private async Task<object> StatWithOwnerAsync(StatFile stat)
     {
         var reply = await AskAsync(_router, stat, null).ConfigureAwait(false);
         if (reply is FileStatus { Kind: "file" } status &&
-            await AskAsync(_router, new GetOwner(stat.Path), null).ConfigureAwait(false) is OwnerLocation location)
+            await AskAsync(_router, new FindOwner(stat.Path), null).ConfigureAwait(false) is OwnerLocation location)
         {
             return status with { Owner = location.Node.ToString() };
         }
