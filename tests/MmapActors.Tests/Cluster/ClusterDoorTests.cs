@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using MmapActors.Cluster;
@@ -83,5 +84,78 @@ public sealed class ClusterDoorTests : IAsyncLifetime
             Assert.Equal(owner.ToString(), (await client.StatAsync("busy.bin")).Owner);
         }
         Assert.Equal(owner, await _nodes[0].Cluster.OwnerOfAsync("busy.bin"));
+    }
+
+    [Fact]
+    public async Task A_door_client_reads_and_writes_a_file_whose_owner_runs_on_another_member()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(_root, "far.bin"), new byte[4096]);
+        await using (await _clients[0].OpenAsync("far.bin"))
+        {
+            var away = _clients[_nodes.IndexOf(_nodes.First(n => !n.Cluster.Context.IsRunning("far.bin")))];
+            // Every answer crosses from the owner's member to the door's member, addressed to a relay of the bridge.
+            await using var file = await away.OpenAsync("far.bin");
+            var tasks = Enumerable.Range(0, 64).Select(i => file.WriteAtAsync(i * 64, Enumerable.Repeat((byte)i, 64).ToArray())).ToList();
+            await Task.WhenAll(tasks);
+            await file.FlushAsync();
+            for (int i = 0; i < 64; i++)
+            {
+                Assert.Equal(Enumerable.Repeat((byte)i, 64).ToArray(), await file.ReadAtAsync(i * 64, 64));
+            }
+        }
+        Assert.Equal(64 * 64, (await File.ReadAllBytesAsync(Path.Combine(_root, "far.bin"))).TakeWhile((b, i) => b == i / 64).Count());
+    }
+
+    [Fact]
+    public async Task A_door_handle_whose_owners_node_died_answers_OwnerMoved_well_before_the_ask_timeout_and_the_file_opens_again()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(_root, "lost.bin"), new byte[4096]);
+        var pin = await _clients[0].OpenAsync("lost.bin");
+        var victim = OwnerOf("lost.bin");
+        int survivor = (_nodes.IndexOf(victim) + 1) % _nodes.Count;
+        var file = await _clients[survivor].OpenAsync("lost.bin");
+        await pin.DisposeAsync(); // the survivor's handle keeps the owner on the victim
+        await file.WriteAtAsync(0, new byte[] { 7 });
+        await file.FlushAsync();
+
+        var clock = Stopwatch.StartNew();
+        await TestCluster.AbortAsync(victim.MemberSystem);
+        // Requests after the abort: the first that learns the node is gone fails with the typed error, and then every one
+        // does at once, long before mmap.ask-timeout (30 s here).
+        MmapException? moved = null;
+        while (moved is null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), "no OwnerMoved within 25 s of the owner's node dying");
+            try
+            {
+                await file.ReadAtAsync(0, 1);
+            }
+            catch (MmapException e)
+            {
+                moved = e;
+            }
+        }
+        Assert.True(moved.Code == MmapErrorCode.OwnerMoved, $"{moved.Code} after {clock.Elapsed}: {moved.Message}");
+        var again = Stopwatch.StartNew();
+        var second = await Assert.ThrowsAsync<MmapException>(() => file.ReadAtAsync(0, 1));
+        Assert.Equal(MmapErrorCode.OwnerMoved, second.Code);
+        Assert.True(again.Elapsed < TimeSpan.FromSeconds(5), $"a request on a lost handle took {again.Elapsed}");
+        await file.DisposeAsync();
+
+        // The survivor takes the file over: opened again through its door, the flushed byte is there.
+        byte[]? read = null;
+        while (read is null)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the survivor did not serve the file within 60 s");
+            try
+            {
+                await using var reopened = await _clients[survivor].OpenAsync("lost.bin");
+                read = await reopened.ReadAtAsync(0, 1);
+            }
+            catch (MmapException e) when (e.Code == MmapErrorCode.OwnerMoved || e.Errno == 110)
+            {
+            }
+        }
+        Assert.Equal(new byte[] { 7 }, read);
     }
 }
