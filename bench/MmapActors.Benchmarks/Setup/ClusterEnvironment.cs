@@ -10,21 +10,30 @@ namespace MmapActors.Benchmarks.Setup;
 /// bench file opened through the router of the member that does <em>not</em> own it, so every operation crosses loopback
 /// TCP from a worker's node to the owner's. <c>cluster.door.read4k.c16</c>: 16 handles of a remote client connected to
 /// that member's door, so every operation also crosses the door's session and its bridge into the member system.
+/// <c>cluster.bridge.read4k.c16</c>: 16 handles of an in-process client of the owning node's door bridge (no network,
+/// no session, the owner in the member system beside it): what the bridge alone costs per request.
 /// </summary>
 internal sealed class ClusterEnvironment : IAsyncDisposable
 {
     private readonly MmapClusterNode[] _nodes;
     private readonly MmapClient _client;
     private readonly MmapClient _doorClient;
+    private readonly MmapClient _bridgeClient;
 
-    private ClusterEnvironment(MmapClusterNode[] nodes, MmapClient client, IMappedFile[] handles, MmapClient doorClient, IMappedFile[] doorHandles)
+    private ClusterEnvironment(MmapClusterNode[] nodes, MmapClient client, IMappedFile[] handles, MmapClient doorClient, IMappedFile[] doorHandles,
+        MmapClient bridgeClient, IMappedFile[] bridgeHandles)
     {
         _nodes = nodes;
         _client = client;
         _doorClient = doorClient;
+        _bridgeClient = bridgeClient;
         Handles = handles;
         DoorHandles = doorHandles;
+        BridgeHandles = bridgeHandles;
     }
+
+    /// <summary>16 handles of an in-process client of the owning node's door bridge.</summary>
+    public IReadOnlyList<IMappedFile> BridgeHandles { get; }
 
     /// <summary>16 handles opened on the member that does not own the bench file.</summary>
     public IReadOnlyList<IMappedFile> Handles { get; }
@@ -58,18 +67,27 @@ internal sealed class ClusterEnvironment : IAsyncDisposable
         {
             doorHandles[i] = await doorClient.OpenAsync(name, access: MmapAccess.Read).ConfigureAwait(false);
         }
-        return new ClusterEnvironment([first, second], client, handles, doorClient, doorHandles);
+        var home = first.Cluster.SelfAddress == owner ? first : second;
+        var bridge = await home.Door.System.ActorSelection("/user/mmap-cluster-bridge").ResolveOne(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        var bridgeClient = MmapClient.Create(home.Door.System, bridge);
+        var bridgeHandles = new IMappedFile[BenchEnvironment.HandleCount];
+        for (int i = 0; i < bridgeHandles.Length; i++)
+        {
+            bridgeHandles[i] = await bridgeClient.OpenAsync(name, access: MmapAccess.Read).ConfigureAwait(false);
+        }
+        return new ClusterEnvironment([first, second], client, handles, doorClient, doorHandles, bridgeClient, bridgeHandles);
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (var handle in Handles.Concat(DoorHandles))
+        foreach (var handle in Handles.Concat(DoorHandles).Concat(BridgeHandles))
         {
             await handle.DisposeAsync().ConfigureAwait(false);
         }
         await _client.DisposeAsync().ConfigureAwait(false);
         await _doorClient.DisposeAsync().ConfigureAwait(false);
+        await _bridgeClient.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAll(_nodes.Select(n => n.StopAsync())).ConfigureAwait(false);
     }
 }
