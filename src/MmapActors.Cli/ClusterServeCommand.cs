@@ -8,8 +8,13 @@ namespace MmapActors.Cli;
 /// Ctrl+C or SIGTERM, then it closes the door and leaves the cluster, handing its files off first.</summary>
 internal static class ClusterServeCommand
 {
-    public static async Task<int> ServeAsync(string root, string host, int port, int? clientPort, string[] seeds, bool readOnly,
-        string? configFile, bool allowInsecure, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="publicHost"/> (or this machine's name, when <paramref name="host"/> is a wildcard) is advertised by
+    /// both systems: clients address the door with it, and the other members (and seed lists) address the member with it;
+    /// both ports are on the same machine, so one name reaches both.
+    /// </remarks>
+    public static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, int? clientPort, string[] seeds,
+        bool readOnly, string? configFile, bool allowInsecure, CancellationToken cancellationToken)
     {
         ServeCommand.CheckRootAndConfig(root, configFile);
         if (port == 0 && clientPort is null)
@@ -24,13 +29,16 @@ internal static class ClusterServeCommand
         var seedNodes = seeds.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
         Directory.CreateDirectory(root);
         var config = configFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile));
+        string? advertised = ServeCommand.AdvertisedHost(host, publicHost);
         MmapClusterNode node;
         try
         {
             node = await MmapClusterNode.StartAsync(
-                new MmapClusterOptions { Root = root, Host = host, Port = port, SeedNodes = seedNodes, ReadOnly = readOnly, Config = config },
-                new MmapServerOptions(root, host, doorPort, readOnly, configFile,
-                    Config: "akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]")
+                new MmapClusterOptions
+                {
+                    Root = root, Host = host, PublicHost = advertised, Port = port, SeedNodes = seedNodes, ReadOnly = readOnly, Config = config,
+                },
+                new MmapServerOptions(root, host, doorPort, readOnly, configFile, Config: ServeCommand.OperatorConfig(advertised, configFile))
                 {
                     AllowInsecureNonLoopback = allowInsecure,
                 },

@@ -49,9 +49,15 @@ internal static class ServeCommand
             {
                 if (parse.GetValue(clusterOption))
                 {
-                    return await ClusterServeCommand.ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(portOption),
-                        parse.GetValue(clientPortOption), parse.GetValue(seedOption) ?? [], parse.GetValue(readOnlyOption), parse.GetValue(configOption),
-                        parse.GetValue(insecureOption), cancellationToken);
+                    if (parse.GetResult(httpPortOption) is { Implicit: false } && parse.GetValue(httpPortOption) != 0)
+                    {
+                        // A cluster node's door has no data plane (docs/cluster.md): refusing says so, ignoring would not.
+                        throw CliException.Usage("--http-port with --cluster: a cluster node serves no HTTP data plane " +
+                                                 "(docs/cluster.md, \"The client door\"); leave --http-port out, or serve without --cluster");
+                    }
+                    return await ClusterServeCommand.ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
+                        parse.GetValue(portOption), parse.GetValue(clientPortOption), parse.GetValue(seedOption) ?? [], parse.GetValue(readOnlyOption),
+                        parse.GetValue(configOption), parse.GetValue(insecureOption), cancellationToken);
                 }
                 return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                     parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), parse.GetValue(httpPortOption),
@@ -96,15 +102,20 @@ internal static class ServeCommand
         }
     }
 
-    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
-        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+    private static bool IsWildcard(string host) => host is "0.0.0.0" or "::" or "[::]" or "";
+
+    /// <summary>The host name a server (or a cluster node's door and member) advertises in its address, when it is not
+    /// <paramref name="host"/> itself: <paramref name="publicHost"/>, or this machine's name for a wildcard
+    /// <paramref name="host"/> (an address of 0.0.0.0 reaches nobody); null: advertise <paramref name="host"/>.</summary>
+    internal static string? AdvertisedHost(string host, string? publicHost) =>
+        publicHost ?? (IsWildcard(host) ? Dns.GetHostName() : null);
+
+    /// <summary>The configuration <c>serve</c> puts above the operator's file: the advertised host name, if any, and the
+    /// one-line operator logger, unless the operator's file chooses its own <c>akka.loggers</c>.</summary>
+    internal static string OperatorConfig(string? advertised, string? configFile)
     {
-        CheckRootAndConfig(root, configFile);
-        PreferInlineSocketCompletions();
-        bool wildcard = host is "0.0.0.0" or "::" or "[::]" or "";
-        string advertised = publicHost ?? (wildcard ? Dns.GetHostName() : host);
         var overrides = new List<string>();
-        if (publicHost is not null || wildcard)
+        if (advertised is not null)
         {
             // The advertised name is part of every actor address: a client must use exactly this host.
             overrides.Add($"akka.remote.dot-netty.tcp.public-hostname = \"{advertised.Replace("\"", "", StringComparison.Ordinal)}\"");
@@ -114,7 +125,17 @@ internal static class ServeCommand
             // One readable line per event, no disconnect noise (unless the operator chose other loggers).
             overrides.Add("akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]");
         }
-        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: string.Join("\n", overrides), HttpPort: httpPort)
+        return string.Join("\n", overrides);
+    }
+
+    private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
+        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+    {
+        CheckRootAndConfig(root, configFile);
+        PreferInlineSocketCompletions();
+        bool wildcard = IsWildcard(host);
+        string? advertised = AdvertisedHost(host, publicHost);
+        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: OperatorConfig(advertised, configFile), HttpPort: httpPort)
         {
             AllowInsecureNonLoopback = allowInsecure,
         };

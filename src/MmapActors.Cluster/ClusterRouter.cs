@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using MmapActors.Actors;
@@ -21,6 +22,7 @@ internal sealed class ClusterRouter : UntypedActor
     private readonly IActorRef _region;
     private readonly IActorRef _supervisor;
     private readonly TimeSpan _askTimeout;
+    private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public ClusterRouter(FileEntityContext context, IActorRef region, IActorRef supervisor)
@@ -61,6 +63,19 @@ internal sealed class ClusterRouter : UntypedActor
                     _region.Forward(new ShardingEnvelope(ownerId, owner));
                 }
                 break;
+            case FindOwner find:
+                if (find.Path is null)
+                {
+                    Sender.Tell(new MmapError(MmapErrorKind.ValueError, "FindOwner needs a path", null));
+                }
+                else if (Resolve(find.Path, writable: false) is { } findId)
+                {
+                    Context.ActorOf(OwnerSearch.Props(findId, MemberRouters(), Sender, _askTimeout));
+                }
+                break;
+            case RunsOwner runs:
+                Sender.Tell(_context.IsRunning(runs.Key) ? new OwnerLocation(runs.Key, _cluster.SelfAddress) : new NoOwner(runs.Key));
+                break;
             case CommitFile commit:
                 Commit(commit);
                 break;
@@ -71,6 +86,17 @@ internal sealed class ClusterRouter : UntypedActor
                 Unhandled(message);
                 break;
         }
+    }
+
+    /// <summary>The routers of the members that may run owners now: Up (or leaving, handing off) and reachable. A member
+    /// that is unreachable cannot answer, and its files are on their way elsewhere.</summary>
+    private List<ActorSelection> MemberRouters()
+    {
+        var state = _cluster.State;
+        return state.Members
+            .Where(m => (m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving) && !state.Unreachable.Contains(m))
+            .Select(m => Context.ActorSelection(new RootActorPath(m.Address) / "user" / Self.Path.Name))
+            .ToList();
     }
 
     /// <summary>The entity id of <paramref name="path"/>, or null after answering the sender with the refusal.</summary>

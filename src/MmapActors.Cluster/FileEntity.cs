@@ -51,7 +51,16 @@ internal sealed class FileEntity : UntypedActor
         _context.Settings.RestartWithin,
         ex => ex is ActorInitializationException ? Directive.Stop : Directive.Restart);
 
+    protected override void PreStart() => _context.EntityStarted();
+
     protected override void OnReceive(object message)
+    {
+        HandleMessage(message);
+        // What FindOwner sees: an owner (current or retired) runs here, and the entity is not on its way out.
+        _context.SetRunning(_entityId, (_owner is not null || _retired.Count > 0) && !_passivating);
+    }
+
+    private void HandleMessage(object message)
     {
         switch (message)
         {
@@ -99,6 +108,7 @@ internal sealed class FileEntity : UntypedActor
             Context.Watch(_owner);
             _opensForwarded = 0;
             MmapMetrics.FileOpened();
+            _context.SetRunning(_entityId, true); // before the owner can answer the open: a stat after it finds the owner
         }
         if (_clients.Add(open.Client))
         {
@@ -171,6 +181,7 @@ internal sealed class FileEntity : UntypedActor
 
     protected override void PostStop()
     {
+        _context.SetRunning(_entityId, false);
         // The owners are children: they have stopped (flushed and closed) before this runs.
         int owners = (_owner is null ? 0 : 1) + _retired.Count;
         if (owners > 0)

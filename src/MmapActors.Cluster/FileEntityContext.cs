@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 using MmapActors.Actors;
 
@@ -16,6 +17,32 @@ internal sealed class FileEntityContext(ServedRoot root, MmapSettings settings)
 
     /// <summary>The shard region; set once it has started (entities start only after that).</summary>
     public IActorRef Region { get; set; } = ActorRefs.Nobody;
+
+    private readonly ConcurrentDictionary<string, bool> _running = new(StringComparer.Ordinal);
+    private long _entitiesStarted;
+
+    /// <summary>How many file entities this member has started (tests: a query that must not start one).</summary>
+    public long EntitiesStarted => Interlocked.Read(ref _entitiesStarted);
+
+    /// <summary>An entity started.</summary>
+    public void EntityStarted() => Interlocked.Increment(ref _entitiesStarted);
+
+    /// <summary>Whether an entity of this member runs an owner of <paramref name="entityId"/> now (and is not on its way
+    /// out): what <see cref="RunsOwner"/> answers, without asking the shard region (which would start the entity).</summary>
+    public bool IsRunning(string entityId) => _running.ContainsKey(entityId);
+
+    /// <summary>The entity of <paramref name="entityId"/> says whether it runs an owner.</summary>
+    public void SetRunning(string entityId, bool running)
+    {
+        if (running)
+        {
+            _running[entityId] = true;
+        }
+        else
+        {
+            _running.TryRemove(entityId, out _);
+        }
+    }
 
     /// <summary>The entity id of a canonical absolute path beneath the root, or null when it is not beneath it.</summary>
     public string? EntityIdOf(string canonicalKey)

@@ -63,6 +63,9 @@ public sealed class MmapCluster : IExtension
         }
     }
 
+    /// <summary>What this member's file entities share (tests read its registry and counters).</summary>
+    internal FileEntityContext Context => _context;
+
     /// <summary>The <c>mmap.cluster</c> settings.</summary>
     public MmapClusterSettings Settings { get; }
 
@@ -114,6 +117,11 @@ public sealed class MmapCluster : IExtension
             $"akka.remote.dot-netty.tcp.port = {options.Port}",
             $"mmap.served-root = {Quote(Path.GetFullPath(options.Root))}",
         };
+        if (options.PublicHost is not null)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(options.PublicHost, nameof(options.PublicHost));
+            lines.Add($"akka.remote.dot-netty.tcp.public-hostname = {Quote(options.PublicHost)}");
+        }
         if (options.SeedNodes.Count > 0)
         {
             lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", options.SeedNodes.Select(Quote))}]");

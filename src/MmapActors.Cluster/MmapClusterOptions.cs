@@ -13,6 +13,11 @@ public sealed record MmapClusterOptions
     /// <summary>The member endpoint's host (loopback by default: the member port must stay private, docs/cluster.md).</summary>
     public string Host { get; init; } = "127.0.0.1";
 
+    /// <summary>The host name the member advertises in its address (<c>akka.remote.dot-netty.tcp.public-hostname</c>), which
+    /// the other members and seed lists must use; null: <see cref="Host"/>. Set it when <see cref="Host"/> is a wildcard
+    /// (0.0.0.0) or a name the other members cannot reach.</summary>
+    public string? PublicHost { get; init; }
+
     /// <summary>The member port; 0 picks a free one.</summary>
     public int Port { get; init; } = 4053;
 

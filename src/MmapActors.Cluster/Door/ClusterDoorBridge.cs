@@ -1,6 +1,5 @@
 using Akka.Actor;
 using MmapActors.Actors;
-using MmapActors.Client;
 using MmapActors.Protocol;
 using MmapActors.Remote.Server;
 
@@ -14,16 +13,39 @@ namespace MmapActors.Cluster.Door;
 /// a session's handles, and the session sees this bridge as the owner of every handle, under ids of its own.
 /// </summary>
 /// <remarks>
-/// The door stays exactly as strict as a single server's (it is the same door, with the same serializers, sessions and
-/// budgets); only the target of its sessions changes. A handle whose owner's node dies answers a request in flight with
-/// <see cref="MmapErrorCode.OwnerMoved"/> as soon as the member system knows, and so does every later request: remote
-/// clients re-open the file (their handles do not re-open by themselves).
+/// <para>Each request gets a <see cref="BridgeRelay"/> as its sender: one small object, whose answer comes back here
+/// tagged with the request's number, as a door session's relays do. No Ask, no task, no registration per request: the
+/// relays of a bridge resolve through one <see cref="RelayContainer"/>, and the owners its handles use are watched once
+/// each by one <see cref="OwnerWatch"/>. Requests that stay unanswered for the ask time-out (a message lost between
+/// members) are answered with a time-out error by a periodic sweep.</para>
+/// <para>The door stays exactly as strict as a single server's (it is the same door, with the same serializers, sessions
+/// and budgets); only the target of its sessions changes. A handle whose owner's node dies answers a request in flight
+/// with <see cref="MmapErrorCode.OwnerMoved"/> as soon as the member system knows, and so does every later request:
+/// remote clients re-open the file (their handles do not re-open by themselves).</para>
 /// </remarks>
-internal sealed class ClusterDoorBridge : UntypedActor
+internal sealed class ClusterDoorBridge : UntypedActor, IWithTimers
 {
-    private sealed record Bridged(IActorRef Owner, long OwnerHandleId, IActorRef Session, Task<bool> Lost);
+    private enum PendingKind { Open, Operation, Router, Stat, StatOwner }
 
-    private sealed record Answer(IActorRef ReplyTo, object Reply, IActorRef? OpenedFor, long HandleId, MapOperation? Operation);
+    private sealed record Pending(PendingKind Kind, IActorRef ReplyTo, long Deadline)
+    {
+        /// <summary>Open: the session the handle is for.</summary>
+        public IActorRef? Session { get; init; }
+
+        /// <summary>Operation: the bridge's handle id, its owner and the operation.</summary>
+        public long HandleId { get; init; }
+
+        public IActorRef? Owner { get; init; }
+
+        public MapOperation? Operation { get; init; }
+
+        /// <summary>Stat: the path; StatOwner: the status found, waiting for its owner.</summary>
+        public string? Path { get; init; }
+
+        public FileStatus? Status { get; init; }
+    }
+
+    private sealed record Bridged(IActorRef Owner, long OwnerHandleId, IActorRef Session);
 
     /// <summary>A door session's stand-in in the member system, and the bridge's ids of the handles it holds (so that
     /// its end forgets them without a scan of every session's handles).</summary>
@@ -32,25 +54,41 @@ internal sealed class ClusterDoorBridge : UntypedActor
         public HashSet<long> Handles { get; } = new();
     }
 
-    private sealed record OwnerWatch(IActorRef Watcher, Task<bool> Lost)
+    private sealed class OwnerEntry
     {
         public int Handles { get; set; }
+
+        /// <summary>The owner's node is gone: every request on its handles is answered OwnerMoved at once.</summary>
+        public bool NodeGone { get; set; }
+    }
+
+    private sealed record SweepTick
+    {
+        public static SweepTick Instance { get; } = new();
     }
 
     private readonly ActorSystem _member;
     private readonly IActorRef _router;
     private readonly TimeSpan _timeout;
+    private readonly long _timeoutMs;
+    private readonly Dictionary<long, Pending> _pending = new();
     private readonly Dictionary<long, Bridged> _handles = new();
     private readonly Dictionary<IActorRef, SessionEntry> _sessions = new(); // door session -> its stand-in in the member system
-    private readonly Dictionary<IActorRef, OwnerWatch> _owners = new();
+    private readonly Dictionary<IActorRef, OwnerEntry> _owners = new();
+    private RelayContainer _relays = null!;
+    private IActorRef _watch = ActorRefs.Nobody;
     private long _nextHandleId;
+    private long _nextCorrelation;
 
     public ClusterDoorBridge(ActorSystem member, IActorRef router, TimeSpan timeout)
     {
         _member = member;
         _router = router;
         _timeout = timeout;
+        _timeoutMs = (long)timeout.TotalMilliseconds;
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of the bridge to <paramref name="router"/> in the member system <paramref name="member"/>.</summary>
     public static Props Props(ActorSystem member, IActorRef router, TimeSpan timeout)
@@ -61,51 +99,58 @@ internal sealed class ClusterDoorBridge : UntypedActor
         return Akka.Actor.Props.Create(() => new ClusterDoorBridge(member, router, timeout)).WithDeploy(Deploy.Local);
     }
 
+    protected override void PreStart()
+    {
+        _relays = RelayContainer.Register(_member, Self);
+        _watch = MemberSystemActors.Start(_member, OwnerWatch.Props(Self));
+        // Often enough that a lost request is answered within about 1.25 x the time-out, rarely enough to cost nothing.
+        Timers.StartPeriodicTimer("sweep", SweepTick.Instance, TimeSpan.FromTicks(Math.Clamp(_timeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 50, TimeSpan.TicksPerSecond)));
+    }
+
     protected override void PostStop()
     {
+        if (_member.WhenTerminated.IsCompleted)
+        {
+            return; // the member system is gone, and everything the bridge had in it
+        }
+        _relays.Unregister();
+        _member.Stop(_watch);
         foreach (var entry in _sessions.Values)
         {
             _member.Stop(entry.Proxy);
-        }
-        foreach (var watch in _owners.Values)
-        {
-            _member.Stop(watch.Watcher);
         }
     }
 
     protected override void OnReceive(object message)
     {
-        var sender = Sender;
         switch (message)
         {
-            case OpenMap { Options: not null, Client: not null } open when !open.Client.IsNobody():
-                var proxy = ProxyFor(open.Client);
-                AskAsync(_router, new OpenMap(open.Options, proxy), null)
-                    .PipeTo(Self, success: reply => new Answer(sender, reply, open.Client, 0, null));
-                break;
-            case OpenMap:
-                sender.Tell(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
+            case Relayed relayed:
+                OnAnswer(relayed);
                 break;
             case MapRequest { Operation: not null } request:
-                if (!_handles.TryGetValue(request.HandleId, out var handle))
-                {
-                    sender.Tell(request.Operation.RunClosed());
-                    break;
-                }
-                AskAsync(handle.Owner, new MapRequest(handle.OwnerHandleId, request.Operation), handle.Lost)
-                    .PipeTo(Self, success: reply => new Answer(sender, reply, null, request.HandleId, request.Operation));
+                OnMapRequest(request);
+                break;
+            case OpenMap { Options: not null, Client: not null } open when !open.Client.IsNobody():
+                Send(_router, new OpenMap(open.Options, ProxyFor(open.Client)), new Pending(PendingKind.Open, Sender, Deadline()) { Session = open.Client });
+                break;
+            case OpenMap:
+                Sender.Tell(new MmapError(MmapErrorKind.ValueError, "OpenMap needs options and a client", null));
                 break;
             case StatFile stat:
-                StatWithOwnerAsync(stat).PipeTo(sender);
+                Send(_router, stat, new Pending(PendingKind.Stat, Sender, Deadline()) { Path = stat.Path });
                 break;
             case IssueDataPlaneTicket:
-                sender.Tell(new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: a cluster node's door offers no data plane", 95));
+                Sender.Tell(new MmapError(MmapErrorKind.OSError, "[Errno 95] Operation not supported: a cluster node's door offers no data plane", 95));
                 break;
             case CreateFile or ListDirectory or CommitFile:
-                AskAsync(_router, message, null).PipeTo(sender);
+                Send(_router, message, new Pending(PendingKind.Router, Sender, Deadline()));
                 break;
-            case Answer answer:
-                OnAnswer(answer);
+            case OwnerWatch.Lost lost:
+                OnOwnerLost(lost);
+                break;
+            case SweepTick:
+                Sweep();
                 break;
             case Terminated terminated:
                 OnSessionEnded(terminated.ActorRef);
@@ -114,6 +159,40 @@ internal sealed class ClusterDoorBridge : UntypedActor
                 Unhandled(message);
                 break;
         }
+    }
+
+    private long Deadline() => Environment.TickCount64 + _timeoutMs;
+
+    private void Send(IActorRef target, object message, Pending pending)
+    {
+        long correlation = ++_nextCorrelation;
+        _pending.Add(correlation, pending);
+        target.Tell(message, _relays.Relay(correlation));
+    }
+
+    private void OnMapRequest(MapRequest request)
+    {
+        if (!_handles.TryGetValue(request.HandleId, out var handle))
+        {
+            Sender.Tell(request.Operation.RunClosed());
+            return;
+        }
+        if (_owners.TryGetValue(handle.Owner, out var owner) && owner.NodeGone)
+        {
+            // The owner's node is already gone: answer now, not after a time-out to a dead letter (a client hammering a
+            // lost handle would otherwise keep a pending request per call). Closing it succeeds, as closing twice does
+            // (nothing is left to close), and forgets it.
+            if (request.Operation is Close)
+            {
+                Forget(request.HandleId);
+                Sender.Tell(Done.Instance);
+                return;
+            }
+            Sender.Tell(OwnerMoved());
+            return;
+        }
+        Send(handle.Owner, new MapRequest(handle.OwnerHandleId, request.Operation),
+            new Pending(PendingKind.Operation, Sender, Deadline()) { HandleId = request.HandleId, Owner = handle.Owner, Operation = request.Operation });
     }
 
     private IActorRef ProxyFor(IActorRef session)
@@ -127,41 +206,118 @@ internal sealed class ClusterDoorBridge : UntypedActor
         return entry.Proxy;
     }
 
-    private void OnAnswer(Answer answer)
+    private void OnAnswer(Relayed relayed)
     {
-        if (answer.Reply is MapOpened opened && answer.OpenedFor is { } session)
+        if (!_pending.Remove(relayed.Correlation, out var pending))
         {
-            if (!_sessions.TryGetValue(session, out var entry))
+            // Already answered (its owner's node went, or it timed out). An open that succeeded after all would leave a
+            // handle open for nobody until the session ends: close it.
+            if (relayed.Reply is MapOpened late)
             {
-                // The session ended while the open ran: its stand-in is gone, and with it the handle; say nothing.
-                return;
+                late.Owner.Tell(new MapRequest(late.HandleId, Close.Instance), ActorRefs.NoSender);
             }
-            long id = ++_nextHandleId;
-            _handles.Add(id, new Bridged(opened.Owner, opened.HandleId, session, Watch(opened.Owner)));
-            entry.Handles.Add(id);
-            answer.ReplyTo.Tell(new MapOpened(Self, id, opened.Key, opened.Access) { Length = opened.Length, IsPrivate = opened.IsPrivate });
             return;
         }
-        // The session forgets a handle that a Close closed, in a batch or not (SessionOperations.Closes): the bridge must
-        // too, or a client that closes in batches and opens again grows this table for as long as its session lives.
-        if (answer.Operation is { } operation && answer.Reply is MapReply reply &&
-            (SessionOperations.Closes(operation, reply) || operation is Close && reply is MmapError { Code: MmapErrorCode.OwnerMoved }))
+        switch (pending.Kind)
         {
-            Forget(answer.HandleId);
+            case PendingKind.Open:
+                OnOpened(pending, relayed.Reply);
+                break;
+            case PendingKind.Operation:
+                // The session forgets a handle that a Close closed, in a batch or not (SessionOperations.Closes): the
+                // bridge must too, or a client that closes in batches and opens again grows this table for as long as
+                // its session lives.
+                if (relayed.Reply is MapReply reply &&
+                    (SessionOperations.Closes(pending.Operation!, reply) || pending.Operation is Close && reply is MmapError { Code: MmapErrorCode.OwnerMoved }))
+                {
+                    Forget(pending.HandleId);
+                }
+                pending.ReplyTo.Tell(relayed.Reply);
+                break;
+            case PendingKind.Stat when relayed.Reply is FileStatus { Kind: "file" } status:
+                // A file: say which member runs its owner, if one does, without starting one (FindOwner).
+                Send(_router, new FindOwner(pending.Path!), new Pending(PendingKind.StatOwner, pending.ReplyTo, Deadline()) { Status = status });
+                break;
+            case PendingKind.StatOwner:
+                pending.ReplyTo.Tell(relayed.Reply is OwnerLocation location ? pending.Status! with { Owner = location.Node.ToString() } : pending.Status!);
+                break;
+            default:
+                pending.ReplyTo.Tell(relayed.Reply);
+                break;
         }
-        answer.ReplyTo.Tell(answer.Reply);
     }
 
-    private Task<bool> Watch(IActorRef owner)
+    private void OnOpened(Pending pending, object reply)
     {
-        if (!_owners.TryGetValue(owner, out var watch) || watch.Lost.IsCompleted)
+        if (reply is not MapOpened opened)
         {
-            var lost = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            watch = new OwnerWatch(MemberSystemActors.Start(_member, OwnerWatcher.Props(owner, lost)), lost.Task);
-            _owners[owner] = watch;
+            pending.ReplyTo.Tell(reply);
+            return;
         }
-        watch.Handles++;
-        return watch.Lost;
+        if (!_sessions.TryGetValue(pending.Session!, out var session))
+        {
+            // The session ended while the open ran: its stand-in is gone, and with it the handle; say nothing.
+            return;
+        }
+        long id = ++_nextHandleId;
+        _handles.Add(id, new Bridged(opened.Owner, opened.HandleId, pending.Session!));
+        session.Handles.Add(id);
+        if (!_owners.TryGetValue(opened.Owner, out var owner))
+        {
+            owner = new OwnerEntry();
+            _owners.Add(opened.Owner, owner);
+            _watch.Tell(new OwnerWatch.Watch(opened.Owner));
+        }
+        owner.Handles++;
+        pending.ReplyTo.Tell(new MapOpened(Self, id, opened.Key, opened.Access) { Length = opened.Length, IsPrivate = opened.IsPrivate });
+    }
+
+    /// <summary>An owner stopped. Its node gone: every request waiting for it is answered now (it may or may not have been
+    /// applied), and so is every later one. Stopped on a live node (hand-off, passivation): that node answers what reaches
+    /// the stopped owner as not applied, so there is nothing to do here but stop watching.</summary>
+    private void OnOwnerLost(OwnerWatch.Lost lost)
+    {
+        if (!_owners.TryGetValue(lost.Owner, out var owner) || !lost.NodeGone)
+        {
+            return;
+        }
+        owner.NodeGone = true;
+        foreach (var (correlation, pending) in _pending.Where(p => p.Value.Kind == PendingKind.Operation && lost.Owner.Equals(p.Value.Owner)).ToList())
+        {
+            _pending.Remove(correlation);
+            if (pending.Operation is Close)
+            {
+                Forget(pending.HandleId);
+                pending.ReplyTo.Tell(Done.Instance); // the handle is gone with its owner: closed, as far as anyone can tell
+                continue;
+            }
+            pending.ReplyTo.Tell(OwnerMoved());
+        }
+    }
+
+    /// <summary>Answers every request older than the time-out: its message or its answer was lost between members.</summary>
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        List<long>? expired = null;
+        foreach (var (correlation, pending) in _pending)
+        {
+            if (now >= pending.Deadline)
+            {
+                (expired ??= new()).Add(correlation);
+            }
+        }
+        if (expired is null)
+        {
+            return;
+        }
+        foreach (long correlation in expired)
+        {
+            _pending.Remove(correlation, out var pending);
+            pending!.ReplyTo.Tell(pending.Kind == PendingKind.StatOwner
+                ? pending.Status! // the size is known; only the owner is not
+                : new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the cluster did not answer within {_timeout}", 110));
+        }
     }
 
     private void Forget(long handleId)
@@ -174,10 +330,10 @@ internal sealed class ClusterDoorBridge : UntypedActor
         {
             entry.Handles.Remove(handleId);
         }
-        if (_owners.TryGetValue(handle.Owner, out var watch) && --watch.Handles == 0)
+        if (_owners.TryGetValue(handle.Owner, out var owner) && --owner.Handles == 0)
         {
             _owners.Remove(handle.Owner);
-            _member.Stop(watch.Watcher);
+            _watch.Tell(new OwnerWatch.Unwatch(handle.Owner));
         }
     }
 
@@ -188,35 +344,9 @@ internal sealed class ClusterDoorBridge : UntypedActor
             return;
         }
         _member.Stop(entry.Proxy); // the owners release the session's handles
-        foreach (long id in entry.Handles)
+        foreach (long id in entry.Handles.ToList())
         {
             Forget(id);
-        }
-    }
-
-    /// <summary>Asks <paramref name="target"/> from the member system (the promise is the member system's); a request in
-    /// flight when its owner's node is gone is answered then, not at the time-out.</summary>
-    private async Task<object> AskAsync(IActorRef target, object message, Task<bool>? lost)
-    {
-        if (lost is { IsCompletedSuccessfully: true, Result: true })
-        {
-            // The owner's node is already gone: answer now, without an ask that would wait out the time-out to a dead
-            // letter (a client hammering a lost handle would otherwise keep one pending ask per request for _timeout).
-            return OwnerMoved();
-        }
-        var ask = target.Ask<object>(message, _timeout);
-        if (lost is not null && await Task.WhenAny(ask, lost).ConfigureAwait(false) != ask && await lost.ConfigureAwait(false))
-        {
-            _ = ask.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-            return OwnerMoved();
-        }
-        try
-        {
-            return await ask.ConfigureAwait(false);
-        }
-        catch (AskTimeoutException)
-        {
-            return new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the cluster did not answer within {_timeout}", 110);
         }
     }
 
@@ -225,16 +355,4 @@ internal sealed class ClusterDoorBridge : UntypedActor
     {
         Code = MmapErrorCode.OwnerMoved,
     };
-
-    /// <summary>A stat, with the member that owns the file (a file only).</summary>
-    private async Task<object> StatWithOwnerAsync(StatFile stat)
-    {
-        var reply = await AskAsync(_router, stat, null).ConfigureAwait(false);
-        if (reply is FileStatus { Kind: "file" } status &&
-            await AskAsync(_router, new GetOwner(stat.Path), null).ConfigureAwait(false) is OwnerLocation location)
-        {
-            return status with { Owner = location.Node.ToString() };
-        }
-        return reply;
-    }
 }

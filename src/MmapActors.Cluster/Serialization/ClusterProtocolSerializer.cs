@@ -11,7 +11,8 @@ namespace MmapActors.Cluster.Serialization;
 /// </summary>
 public sealed class ClusterProtocolSerializer : SerializerWithStringManifest
 {
-    private const string GetOwnerManifest = "G", OwnerLocationManifest = "W", FileReplacedManifest = "R";
+    private const string GetOwnerManifest = "G", OwnerLocationManifest = "W", FileReplacedManifest = "R", FindOwnerManifest = "F",
+        NoOwnerManifest = "N", RunsOwnerManifest = "Q";
 
     /// <summary>Created by Akka.NET's serialization extension.</summary>
     public ClusterProtocolSerializer(ExtendedActorSystem system)
@@ -28,6 +29,9 @@ public sealed class ClusterProtocolSerializer : SerializerWithStringManifest
         GetOwner => GetOwnerManifest,
         OwnerLocation => OwnerLocationManifest,
         FileReplaced => FileReplacedManifest,
+        FindOwner => FindOwnerManifest,
+        NoOwner => NoOwnerManifest,
+        RunsOwner => RunsOwnerManifest,
         _ => throw new SerializationException($"{o?.GetType().FullName ?? "null"} is not a cluster message"),
     };
 
@@ -47,6 +51,15 @@ public sealed class ClusterProtocolSerializer : SerializerWithStringManifest
             case FileReplaced replaced:
                 writer.String(replaced.Key);
                 break;
+            case FindOwner find:
+                writer.String(find.Path);
+                break;
+            case NoOwner none:
+                writer.String(none.Key);
+                break;
+            case RunsOwner runs:
+                writer.String(runs.Key);
+                break;
             default:
                 throw new SerializationException($"{obj?.GetType().FullName ?? "null"} is not a cluster message");
         }
@@ -64,6 +77,9 @@ public sealed class ClusterProtocolSerializer : SerializerWithStringManifest
                 GetOwnerManifest => new GetOwner(r.String()),
                 OwnerLocationManifest => new OwnerLocation(r.String(), Address.Parse(r.String())),
                 FileReplacedManifest => new FileReplaced(r.String()),
+                FindOwnerManifest => new FindOwner(r.String()),
+                NoOwnerManifest => new NoOwner(r.String()),
+                RunsOwnerManifest => new RunsOwner(r.String()),
                 _ => throw new ProtocolViolationException($"unknown cluster message '{manifest}'"),
             };
             r.End();

@@ -73,6 +73,61 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
         Assert.DoesNotContain($":{ownerPort}", restat.Out);
     }
 
+    [Fact]
+    public async Task Serve_cluster_with_a_public_host_advertises_it_on_the_door_and_on_the_member()
+    {
+        var ports = FreePorts(2);
+        var node = await StartNodeAsync(ports[0], ports[1], config: null, seeds: null, "--public-host", "localhost");
+
+        Assert.Equal($"akka.tcp://mmap@localhost:{ports[1]}", node.Door);
+        Assert.Contains(node.Lines, l => l.StartsWith($"mmapctl: cluster member akka.tcp://mmap@localhost:{ports[0]}", StringComparison.Ordinal));
+        await File.WriteAllBytesAsync(Path.Combine(_root, "named.bin"), new byte[10]);
+        var stat = await Mmapctl.RunAsync("stat", "named.bin", "--server", node.Door);
+        Assert.True(stat.Exit == 0, stat.All);
+    }
+
+    [Fact]
+    public async Task Serve_cluster_refuses_an_http_port_with_a_usage_error_instead_of_ignoring_it()
+    {
+        var ports = FreePorts(3);
+        var result = await Mmapctl.RunAsync(["serve", "--cluster", "--root", _root, "--port", $"{ports[0]}", "--client-port", $"{ports[1]}",
+            "--http-port", $"{ports[2]}"], timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("--http-port with --cluster", result.Err);
+        Mmapctl.AssertNoStackTrace(result.All);
+    }
+
+    [Fact]
+    public async Task Serve_cluster_keeps_the_loggers_a_config_file_chooses_for_its_door()
+    {
+        string config = Path.Combine(_work, "loggers.hocon");
+        await File.WriteAllTextAsync(config, """
+            akka.loglevel = INFO
+            akka.loggers = ["Akka.Event.DefaultLogger"]
+            """);
+        var ports = FreePorts(2);
+        var node = await StartNodeAsync(ports[0], ports[1], config, seeds: null);
+
+        var stat = await Mmapctl.RunAsync("stat", "--server", node.Door);
+        Assert.True(stat.Exit == 0, stat.All);
+
+        // The door's session logs the client's disconnect at INFO; the operator's logger (not mmapctl's one-line logger,
+        // which has no thread field) writes it.
+        await Mmapctl.AwaitAsync(() =>
+        {
+            lock (node.Lines)
+            {
+                return node.Lines.FirstOrDefault(l => l.Contains("disconnected; its handles are released", StringComparison.Ordinal));
+            }
+        }, TimeSpan.FromSeconds(30), "the door's disconnect line");
+        lock (node.Lines)
+        {
+            Assert.Contains(node.Lines, l => l.Contains("disconnected; its handles are released", StringComparison.Ordinal) &&
+                                             l.Contains("][Thread ", StringComparison.Ordinal));
+        }
+    }
+
     private async Task<byte[]> GetAsync(Node node, string name) =>
         await TryGetAsync(node, name) ?? throw new InvalidOperationException($"get through {node.Door} failed");
 
@@ -84,13 +139,18 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
         return get.Exit == 0 ? await File.ReadAllBytesAsync(target) : null;
     }
 
-    private async Task<Node> StartNodeAsync(int memberPort, int clientPort, string config, string? seeds)
+    private async Task<Node> StartNodeAsync(int memberPort, int clientPort, string? config, string? seeds, params string[] more)
     {
         var arguments = new List<string>
         {
             "serve", "--cluster", "--root", _root, "--port", memberPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--client-port", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--config", config,
+            "--client-port", clientPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (config is not null)
+        {
+            arguments.AddRange(["--config", config]);
+        }
+        arguments.AddRange(more);
         if (seeds is not null)
         {
             arguments.AddRange(["--seed-nodes", seeds]);

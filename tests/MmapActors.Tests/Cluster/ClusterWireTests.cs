@@ -44,6 +44,10 @@ public sealed class ClusterWireTests : IAsyncLifetime
         Assert.Equal(query, serializer.FromBinary(serializer.ToBinary(query), serializer.Manifest(query)));
         var replaced = new FileReplaced("x.bin");
         Assert.Equal(replaced, serializer.FromBinary(serializer.ToBinary(replaced), serializer.Manifest(replaced)));
+        foreach (object message in new object[] { new FindOwner("dir/a b.bin"), new NoOwner("dir/a b.bin"), new RunsOwner("dir/a b.bin") })
+        {
+            Assert.Equal(message, serializer.FromBinary(serializer.ToBinary(message), serializer.Manifest(message)));
+        }
 
         Assert.Throws<SerializationException>(() => serializer.FromBinary([1, 2, 3], "W"));
         Assert.Throws<SerializationException>(() => serializer.FromBinary(serializer.ToBinary(query), "Z"));
