@@ -413,6 +413,28 @@ public sealed class FileTurnTests : TestKit
     }
 
     [Fact]
+    public async Task A_caller_looping_on_inline_calls_sends_the_call_after_every_64_through_the_mailbox_to_give_its_thread_back()
+    {
+        using var file = new TempFile(64 * 1024, seed: 11);
+        await using var client = MmapClient.Create(Sys);
+        await using var handle = await client.OpenAsync(file.Path);
+        var turn = (await OpenRawAsync(file.Path)).Turn!;
+
+        const int Calls = 64 * 20;
+        long before = turn.InlineRuns;
+        for (int i = 0; i < Calls; i++)
+        {
+            await handle.ReadAtAsync(i % 16 * 4096, 16);
+        }
+        long inline = turn.InlineRuns - before;
+        _output.WriteLine($"{inline} of {Calls} calls ran inline");
+        // A loop whose every await completes synchronously never gives its thread back to the pool; the mailbox call
+        // does (its continuation is scheduled). One call after every 64 inline ones goes there; nearly all the rest run inline.
+        Assert.True(inline <= Calls - Calls / (MappedFile.InlineRunsBeforeMailbox + 1), $"{inline} of {Calls} calls ran inline: none gave the thread back");
+        Assert.True(inline >= Calls / 2, $"only {inline} of {Calls} calls ran inline: the test proves nothing");
+    }
+
+    [Fact]
     public async Task Operations_that_open_close_resize_flush_advise_lease_or_may_block_never_run_inline()
     {
         using var file = new TempFile(64 * 1024, seed: 6);
