@@ -74,7 +74,12 @@ public sealed class OwnerIsolationTests : TestKit
             // scheduler and a GC's suspension of the scanning threads make the tail, not the owners. A read held up by a
             // find waits for most of the find, as it did when owners shared a pool of four threads (seconds).
             Assert.True(p999 < 50, $"p99.9 read latency {p999:F3} ms while other files were searched");
-            Assert.True(max < Math.Min(1000, findMs / 4), $"a read waited {max:F1} ms while other files were searched (the finds ran {findMs:F0} ms)");
+            // The worst read is bounded loosely and on its own: finds over sparse files fault in a page-cache page per
+            // 4 KiB of hole (1 GiB here), and on a fast host whose finds end in 0.5 s a stall of 100 to 160 ms with no
+            // owner involved came within a quarter of the finds' time (bigger files made the kernel's stalls longer,
+            // 0.5 to 2 s, on the code before and after the shared turn alike). Isolation itself is what the count and the
+            // p99.9 above prove: a read queued behind a find would let only a handful complete while the finds ran.
+            Assert.True(max < 1000, $"a read waited {max:F1} ms while other files were searched (the finds ran {findMs:F0} ms)");
             foreach (var file in big)
             {
                 await file.DisposeAsync();
