@@ -18,42 +18,44 @@ internal static class SessionOperations
     /// resize that succeeded, or null when none did.</summary>
     public static long? LengthAfter(MapOperation operation, MapReply reply)
     {
-        switch (operation, reply)
+        long? last = null;
+        foreach (long size in ResizesDone(operation, reply))
         {
-            case (Resize r, Done):
-                return r.NewSize;
-            case (Batch b, BatchReply br):
-                long? length = null;
-                for (int i = 0; i < br.Results.Count && i < b.Operations.Count; i++)
-                {
-                    length = LengthAfter(b.Operations[i], br.Results[i]) ?? length;
-                }
-                return length;
-            default:
-                return null;
+            last = size;
         }
+        return last;
     }
 
     /// <summary>The largest size a resize in <paramref name="operation"/> reached (one that answered Done), or null when
     /// none did: what the handle's length grew to at its longest, which is what the file grew by.</summary>
     public static long? LargestResizeDone(MapOperation operation, MapReply reply)
     {
+        long? largest = null;
+        foreach (long size in ResizesDone(operation, reply))
+        {
+            largest = Math.Max(size, largest ?? long.MinValue);
+        }
+        return largest;
+    }
+
+    /// <summary>The new sizes of the resizes in <paramref name="operation"/> that answered Done, in the order they ran
+    /// (a batch's, nested batches included).</summary>
+    private static IEnumerable<long> ResizesDone(MapOperation operation, MapReply reply)
+    {
         switch (operation, reply)
         {
             case (Resize r, Done):
-                return r.NewSize;
+                yield return r.NewSize;
+                break;
             case (Batch b, BatchReply br):
-                long? largest = null;
                 for (int i = 0; i < br.Results.Count && i < b.Operations.Count; i++)
                 {
-                    if (LargestResizeDone(b.Operations[i], br.Results[i]) is { } size && size > (largest ?? long.MinValue))
+                    foreach (long size in ResizesDone(b.Operations[i], br.Results[i]))
                     {
-                        largest = size;
+                        yield return size;
                     }
                 }
-                return largest;
-            default:
-                return null;
+                break;
         }
     }
 
