@@ -106,7 +106,17 @@ internal sealed class SharedFile
     /// <summary>Runs one operation on a handle; a handle that was closed (or never existed) behaves as a closed map.</summary>
     /// <remarks>A request from the network may lack a field (a null operation, list or array): that is the caller's error,
     /// answered as a TypeError with <see cref="MmapErrorCode.InvalidRequest"/>, never a failure of the owner.</remarks>
-    public MapReply Execute(long handleId, MapOperation? operation)
+    public MapReply Execute(long handleId, MapOperation? operation) => Execute(handleId, operation, shared: false)!;
+
+    /// <summary>
+    /// Runs an operation that <see cref="MapOperation.SharesTurn"/> while other such operations may run on other threads:
+    /// nothing here writes (not even the cursor, which <see cref="Execute(long, MapOperation?)"/> hands to the map), so
+    /// concurrent runs cannot disturb each other; the turn keeps every writer out meanwhile.
+    /// </summary>
+    /// <returns>The reply, or null when the operation <see cref="MapOperation.MayBlock"/> (the owner must run it).</returns>
+    public MapReply? ExecuteShared(long handleId, MapOperation operation) => Execute(handleId, operation, shared: true);
+
+    private MapReply? Execute(long handleId, MapOperation? operation, bool shared)
     {
         try
         {
@@ -114,31 +124,13 @@ internal sealed class SharedFile
             {
                 throw Malformed();
             }
-            return _handles.TryGetValue(handleId, out var handle) ? Run(handle, operation, checkLimit: true) : operation.RunClosed();
-        }
-        catch (MmapException e)
-        {
-            return MmapError.From(e);
-        }
-        catch (Exception e) when (e is NullReferenceException or ArgumentNullException)
-        {
-            return MmapError.From(Malformed());
-        }
-    }
-
-    /// <summary>
-    /// Runs an operation that <see cref="MapOperation.SharesTurn"/> while other such operations may run on other threads:
-    /// nothing here writes (not even the cursor, which <see cref="Execute"/> hands to the map), so concurrent runs cannot
-    /// disturb each other; the turn keeps every writer out meanwhile.
-    /// </summary>
-    /// <returns>The reply, or null when the operation <see cref="MapOperation.MayBlock"/> (the owner must run it).</returns>
-    public MapReply? ExecuteShared(long handleId, MapOperation operation)
-    {
-        try
-        {
             if (!_handles.TryGetValue(handleId, out var handle))
             {
                 return operation.RunClosed();
+            }
+            if (!shared)
+            {
+                return Run(handle, operation, checkLimit: true);
             }
             var map = handle.Mapping.Map;
             if (operation.MayBlock(map))
