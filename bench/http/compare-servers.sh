@@ -20,20 +20,8 @@ set -euo pipefail
 rounds=$1 seconds=$2 block=$3
 shift 3
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-work="$(mktemp -d /tmp/mmap-compare.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$work/root" "$work/nginx"
-size=$((256 * 1024 * 1024))
-head -c "$size" /dev/urandom > "$work/root/data.bin"
-chmod 755 "$work" "$work/root" && chmod 644 "$work/root/data.bin"
-source "$(dirname "$0")/nginx.sh"
+source "$here/nginx.sh"
+bench_workspace mmap-compare $((256 * 1024 * 1024))
 start_nginx
 names=(nginx) ports=("$nginx_port") server_pids=("$nginx_pid")
 for spec in "$@"; do

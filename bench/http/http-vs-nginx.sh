@@ -36,22 +36,10 @@ if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light wrk >/dev/null
 fi
 
-work="$(mktemp -d /tmp/mmap-http-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-mkdir -p "$work/root" "$work/nginx"
-size=$((size_mib * 1024 * 1024))
-head -c "$size" /dev/urandom > "$work/root/data.bin"
-chmod 755 "$work" "$work/root" && chmod 644 "$work/root/data.bin" # nginx's workers run as an unprivileged user
+source "$here/nginx.sh"
+bench_workspace mmap-http-bench $((size_mib * 1024 * 1024))
 cat "$work/root/data.bin" > /dev/null # into the page cache for both servers
 
-source "$(dirname "$0")/nginx.sh"
 start_nginx
 
 dotnet build "$repo/src/MmapActors.Cli" -c Release --nologo -v quiet >/dev/null

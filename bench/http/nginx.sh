@@ -1,11 +1,30 @@
-# Shared by the scripts of bench/http (sourced, not run): a free loopback port, and nginx serving "$work/root" the way
-# both comparisons need it (sendfile, no access log, long keep-alive), its files under "$work/nginx".
+# Shared by the scripts of bench/http (sourced, not run): the run's workspace, a free loopback port, and nginx serving
+# "$work/root" the way both comparisons need it (sendfile, no access log, long keep-alive), its files under "$work/nginx".
+
+# Makes the run's workspace: sets work (a new directory under /tmp named after $1) and size ($2 bytes), writes
+# "$work/root/data.bin" with that many random bytes, and starts the pids array that the EXIT trap set here stops (each
+# pid by itself) before it removes the workspace.
+bench_workspace() {
+  work="$(mktemp -d "/tmp/$1.XXXXXX")"
+  size=$2
+  pids=()
+  trap bench_cleanup EXIT
+  mkdir -p "$work/root" "$work/nginx"
+  head -c "$size" /dev/urandom > "$work/root/data.bin"
+  chmod 755 "$work" "$work/root" && chmod 644 "$work/root/data.bin" # nginx's workers run as an unprivileged user
+}
+
+bench_cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 
 # Prints a TCP port nothing listens on at 127.0.0.1.
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # Starts nginx in the background on a free port; sets nginx_port and nginx_pid and adds the pid to the pids array the
-# caller's cleanup stops.
+# workspace's EXIT trap stops (bench_cleanup).
 start_nginx() {
   mkdir -p "$work/nginx"
   nginx_port=$(free_port)

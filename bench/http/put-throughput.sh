@@ -10,20 +10,20 @@
 #     new=src/MmapActors.Cli/bin/Release/net10.0/mmapctl.dll
 set -euo pipefail
 rounds=$1 mib=$2; shift 2
-work=$(mktemp -d)
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/nginx.sh" # free_port, bench_cleanup (no nginx here)
+work="$(mktemp -d /tmp/mmap-put.XXXXXX)"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 head -c $((mib << 20)) /dev/urandom > "$work/upload.bin"
 bytes=$((mib << 20))
 names=() ports=()
-port=18190
 for spec in "$@"; do
-  name=${spec%%=*} dll=${spec#*=}
+  # A free port each, not a fixed one: on a shared machine another process may hold it, and the readiness probe
+  # below would then time that process instead.
+  name=${spec%%=*} dll=${spec#*=} port=$(free_port)
   mkdir -p "$work/$name"
   dotnet "$dll" serve --root "$work/$name" --port 0 --http-port "$port" >/dev/null 2>&1 &
   pids+=($!) names+=("$name") ports+=("$port")
-  port=$((port + 1))
 done
 for p in "${ports[@]}"; do
   for _ in $(seq 150); do curl -s -o /dev/null "http://127.0.0.1:$p/" && break; sleep 0.2; done

@@ -255,14 +255,15 @@ internal sealed class DataPlaneHandler
             start = parsed.From.Value;
             total = parsed.Length;
         }
-        long end = start + count;
-        long wanted = Math.Max(end, total ?? 0);
-        if (wanted > _maxFileSize)
+        // Compared before adding: a Content-Range near long.MaxValue would make start + count overflow past the check.
+        if (count > _maxFileSize - start || total > _maxFileSize)
         {
             await DataPlaneErrors.WriteAsync(response, StatusCodes.Status413PayloadTooLarge,
-                $"the file would be {wanted} bytes, more than mmap.limits.max-file-size ({_maxFileSize})", MmapErrorKind.ValueError).ConfigureAwait(false);
+                $"the file would be {Math.Max((decimal)start + count, total ?? 0)} bytes, more than mmap.limits.max-file-size ({_maxFileSize})",
+                MmapErrorKind.ValueError).ConfigureAwait(false);
             return;
         }
+        long wanted = Math.Max(start + count, total ?? 0);
         // The ticket must cover everything the request may touch, growth included: a Content-Range total beyond the body
         // grows (and reserves) the file, so a ticket for a few bytes must not stretch it to mmap.limits.max-file-size.
         if (ticket is not null && !await RedeemAsync(context, ticket, path, start, wanted - start, write: true).ConfigureAwait(false))

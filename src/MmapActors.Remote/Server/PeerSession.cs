@@ -335,8 +335,8 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         var handle = pending.Handle!;
         if (pending.Resizes)
         {
-            _ledger.SettleResize(handle, pending.Reserved, SessionOperations.LengthAfter(pending.Operation!, reply),
-                SessionOperations.LargestResizeDone(pending.Operation!, reply));
+            var (last, largest) = SessionOperations.ResizesDone(pending.Operation!, reply);
+            _ledger.SettleResize(handle, pending.Reserved, last, largest);
         }
         if (SessionOperations.Closes(pending.Operation!, reply))
         {

@@ -14,48 +14,30 @@ internal static class SessionOperations
         _ => null,
     };
 
-    /// <summary>The length the handle has after <paramref name="operation"/> answered <paramref name="reply"/>: the last
-    /// resize that succeeded, or null when none did.</summary>
-    public static long? LengthAfter(MapOperation operation, MapReply reply)
+    /// <summary>What the resizes in <paramref name="operation"/> that answered Done left (a batch's, nested batches
+    /// included), from one walk: the length of the last (the handle's length after the operation) and the largest (what
+    /// the handle's length grew to at its longest, which is what the file grew by); both null when none succeeded.</summary>
+    public static (long? Last, long? Largest) ResizesDone(MapOperation operation, MapReply reply)
     {
-        long? last = null;
-        foreach (long size in ResizesDone(operation, reply))
-        {
-            last = size;
-        }
-        return last;
-    }
+        long? last = null, largest = null;
+        Walk(operation, reply, ref last, ref largest);
+        return (last, largest);
 
-    /// <summary>The largest size a resize in <paramref name="operation"/> reached (one that answered Done), or null when
-    /// none did: what the handle's length grew to at its longest, which is what the file grew by.</summary>
-    public static long? LargestResizeDone(MapOperation operation, MapReply reply)
-    {
-        long? largest = null;
-        foreach (long size in ResizesDone(operation, reply))
+        static void Walk(MapOperation operation, MapReply reply, ref long? last, ref long? largest)
         {
-            largest = Math.Max(size, largest ?? long.MinValue);
-        }
-        return largest;
-    }
-
-    /// <summary>The new sizes of the resizes in <paramref name="operation"/> that answered Done, in the order they ran
-    /// (a batch's, nested batches included).</summary>
-    private static IEnumerable<long> ResizesDone(MapOperation operation, MapReply reply)
-    {
-        switch (operation, reply)
-        {
-            case (Resize r, Done):
-                yield return r.NewSize;
-                break;
-            case (Batch b, BatchReply br):
-                for (int i = 0; i < br.Results.Count && i < b.Operations.Count; i++)
-                {
-                    foreach (long size in ResizesDone(b.Operations[i], br.Results[i]))
+            switch (operation, reply)
+            {
+                case (Resize r, Done):
+                    last = r.NewSize;
+                    largest = Math.Max(r.NewSize, largest ?? long.MinValue);
+                    break;
+                case (Batch b, BatchReply br):
+                    for (int i = 0; i < br.Results.Count && i < b.Operations.Count; i++)
                     {
-                        yield return size;
+                        Walk(b.Operations[i], br.Results[i], ref last, ref largest);
                     }
-                }
-                break;
+                    break;
+            }
         }
     }
 

@@ -158,6 +158,28 @@ public sealed class DataPlaneHttpTests(DataPlaneFixture fx) : IClassFixture<Data
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_PUT_range_whose_end_overflows_a_long_is_413_and_writes_nothing(bool exists)
+    {
+        string name = exists ? "overflow-old.bin" : "overflow-new.bin";
+        string target = Path.Combine(fx.Root, name);
+        if (exists)
+        {
+            await File.WriteAllBytesAsync(target, new byte[4096]);
+        }
+
+        using var response = await fx.PutAsync(name, new byte[8], h => h.ContentRange = new ContentRangeHeaderValue(long.MaxValue - 7, long.MaxValue));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(exists, File.Exists(target));
+        if (exists)
+        {
+            Assert.Equal(new byte[4096], await File.ReadAllBytesAsync(target));
+        }
+    }
+
+    [Theory]
     [InlineData("bytes 0-9/*", 5)]          // covers 10 bytes, body has 5
     [InlineData("bytes 5-1/*", 5)]          // backwards
     [InlineData("bytes 0-4/3", 5)]          // total shorter than the range
