@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using MmapActors.Cluster;
 using MmapActors.Remote;
 
@@ -54,20 +53,8 @@ internal static class ClusterServeCommand
         Console.WriteLine($"mmapctl: serving {Path.GetFullPath(root)} at {node.Door.Address}{(readOnly ? " (read-only)" : "")}; " +
                           $"clients must use --server {node.Door.Address}");
         Console.Out.Flush();
-
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
-        using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-        await Task.WhenAny(node.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
-
-        void StopGracefully(PosixSignalContext context)
-        {
-            context.Cancel = true; // keep the process alive until the files are handed off
-            stop.Cancel();
-        }
-        Console.WriteLine("mmapctl: stopping: closing the door, handing files off and leaving the cluster");
-        await node.StopAsync();
-        Console.WriteLine("mmapctl: stopped");
+        await ServeCommand.RunUntilStoppedAsync(node.WhenTerminated, "closing the door, handing files off and leaving the cluster", node.StopAsync,
+            cancellationToken);
         return ExitCodes.Success;
     }
 }

@@ -163,20 +163,30 @@ internal static class ServeCommand
             Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
         }
         Console.Out.Flush();
+        await RunUntilStoppedAsync(server.WhenTerminated, "flushing and closing every map", server.StopAsync, cancellationToken);
+        return ExitCodes.Success;
+    }
 
+    /// <summary>
+    /// The end of every <c>serve</c>: waits until <paramref name="whenTerminated"/> completes, <paramref name="cancellationToken"/>
+    /// is cancelled, or SIGTERM or SIGINT arrives, then runs <paramref name="stopAsync"/>, saying <paramref name="stopping"/>
+    /// first. The signals stay caught until the stop has run, so that neither the first nor a second one ends the process
+    /// before the maps are flushed and the files handed off.
+    /// </summary>
+    internal static async Task RunUntilStoppedAsync(Task whenTerminated, string stopping, Func<Task> stopAsync, CancellationToken cancellationToken)
+    {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
-        await Task.WhenAny(server.WhenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+        await Task.WhenAny(whenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
 
         void StopGracefully(PosixSignalContext context)
         {
-            context.Cancel = true; // keep the process alive until the maps are flushed
+            context.Cancel = true; // keep the process alive until the stop has run
             stop.Cancel();
         }
-        Console.WriteLine("mmapctl: stopping: flushing and closing every map");
-        await server.StopAsync();
+        Console.WriteLine($"mmapctl: stopping: {stopping}");
+        await stopAsync();
         Console.WriteLine("mmapctl: stopped");
-        return ExitCodes.Success;
     }
 }

@@ -178,8 +178,6 @@ public static class MmapAkkaHostingExtensions
         return builder.WithMmapServer(options);
     }
 
-    /// <summary>A fresh options object from the factory, so that <c>configure</c> never changes the instance that
-    /// <c>IOptions&lt;T&gt;</c> hands to the rest of the application.</summary>
     /// <summary>
     /// Makes the hosted ActorSystem (named <c>mmap</c>) a cluster member over a shared root (docs/cluster.md): remoting
     /// on the member port, clustering with <c>config/cluster.hocon</c>'s sharding and split-brain settings, and
@@ -227,6 +225,8 @@ public static class MmapAkkaHostingExtensions
         return Task.CompletedTask;
     };
 
+    /// <summary>A fresh options object from the factory, so that <c>configure</c> never changes the instance that
+    /// <c>IOptions&lt;T&gt;</c> hands to the rest of the application.</summary>
     private static T Create<T>(IServiceProvider services)
         where T : class, new()
     {
