@@ -310,9 +310,11 @@ internal sealed class DataPlaneHandler
             throw MmapException.FromErrno(22, $"{ServedRoot.Quote(path)} does not end in a file name");
         }
 
-        await _client.CreateFileAsync(temporary, 0, cancellation).ConfigureAwait(false);
         try
         {
+            // Inside the try: a request aborted while the create is in flight still has the file made, and must discard
+            // it (the name is random, so a discard can only ever remove this request's file).
+            await _client.CreateFileAsync(temporary, 0, cancellation).ConfigureAwait(false);
             if (count > 0)
             {
                 long size = await GrowEmptyAsync(context, temporary, 0, ChunkOf(count)).ConfigureAwait(false);
