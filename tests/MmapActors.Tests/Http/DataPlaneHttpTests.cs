@@ -35,6 +35,7 @@ public sealed class DataPlaneHttpTests(DataPlaneFixture fx) : IClassFixture<Data
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
         Assert.Equal(fx.Data[(int)from..(int)(last + 1)], await response.Content.ReadAsByteArrayAsync());
         Assert.Equal($"bytes {from}-{last}/{fx.Data.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Empty(response.Headers.AcceptRanges); // a range says it by being one, as nginx's 206 does
     }
 
     [Fact]
@@ -53,6 +54,7 @@ public sealed class DataPlaneHttpTests(DataPlaneFixture fx) : IClassFixture<Data
 
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, response.StatusCode);
         Assert.Equal($"bytes */{fx.Data.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Equal("bytes", Assert.Single(response.Headers.AcceptRanges));
     }
 
     [Fact]
