@@ -36,7 +36,7 @@ internal sealed class FileTurn
     private readonly SharedFile _file;
     private int _state;
     private int _ownerWaiting;
-    private long _inlineRuns;
+    private readonly StripedCounter _inlineRuns = new();
     private Exception? _failure;
     private Action<Exception>? _failureObserver;
 
@@ -55,7 +55,7 @@ internal sealed class FileTurn
     public bool AdmitsSharedNow => Volatile.Read(ref _state) >= Free && Volatile.Read(ref _ownerWaiting) == 0 && Volatile.Read(ref _failure) is null;
 
     /// <summary>Operations run inline so far (tests and diagnostics read it).</summary>
-    public long InlineRuns => Interlocked.Read(ref _inlineRuns);
+    public long InlineRuns => _inlineRuns.Value;
 
     /// <summary>
     /// Runs <paramref name="operation"/> on handle <paramref name="handleId"/> on the calling thread, if the turn is free
@@ -147,7 +147,7 @@ internal sealed class FileTurn
 
     private void Ran(MapOperation operation, MapReply reply)
     {
-        Interlocked.Increment(ref _inlineRuns);
+        _inlineRuns.Increment();
         MmapMetrics.RecordOperation(operation, reply);
     }
 
