@@ -11,9 +11,13 @@ internal static class ClusterServeCommand
     /// <paramref name="publicHost"/> (or this machine's name, when <paramref name="host"/> is a wildcard) is advertised by
     /// both systems: clients address the door with it, and the other members (and seed lists) address the member with it;
     /// both ports are on the same machine, so one name reaches both.
+    /// <paramref name="allowInsecure"/> accepts a clear-text client door on a network, <paramref name="allowInsecureMembers"/> a
+    /// clear-text member port: two switches, because the two ports risk different things (a door's clients are untrusted
+    /// and bounded by their sessions; whoever reaches the member port is a member, trusted with every file), and a
+    /// script that accepted the first must not silently accept the second.
     /// </remarks>
     public static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, int? clientPort, string[] seeds,
-        bool readOnly, string? configFile, bool allowInsecure, CancellationToken cancellationToken)
+        bool readOnly, string? configFile, bool allowInsecure, bool allowInsecureMembers, CancellationToken cancellationToken)
     {
         ServeCommand.CheckRootAndConfig(root, configFile);
         if (port == 0 && clientPort is null)
@@ -36,6 +40,7 @@ internal static class ClusterServeCommand
                 new MmapClusterOptions
                 {
                     Root = root, Host = host, PublicHost = advertised, Port = port, SeedNodes = seedNodes, ReadOnly = readOnly, Config = config,
+                    AllowInsecureMembers = allowInsecureMembers,
                 },
                 new MmapServerOptions(root, host, doorPort, readOnly, configFile, Config: ServeCommand.OperatorConfig(advertised, configFile))
                 {

@@ -28,6 +28,10 @@ internal static class ServeCommand
         {
             Description = "Listen on a non-loopback address without TLS all the same (anyone on the network could read and take over sessions)",
         };
+        var insecureMembersOption = new Option<bool>("--allow-insecure-members")
+        {
+            Description = "With --cluster: open the member port on a non-loopback address without TLS all the same (anyone who reaches it can join and read or change every file)",
+        };
         var clusterOption = new Option<bool>("--cluster")
         {
             Description = "Join a cluster of nodes over one shared root (docs/cluster.md): --port is then the member port, which must stay private",
@@ -41,7 +45,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve a directory's files to other nodes")
         {
             rootOption, hostOption, publicHostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
-            clusterOption, seedOption, clientPortOption,
+            clusterOption, seedOption, clientPortOption, insecureMembersOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -57,7 +61,11 @@ internal static class ServeCommand
                     }
                     return await ClusterServeCommand.ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                         parse.GetValue(portOption), parse.GetValue(clientPortOption), parse.GetValue(seedOption) ?? [], parse.GetValue(readOnlyOption),
-                        parse.GetValue(configOption), parse.GetValue(insecureOption), cancellationToken);
+                        parse.GetValue(configOption), parse.GetValue(insecureOption), parse.GetValue(insecureMembersOption), cancellationToken);
+                }
+                if (parse.GetValue(insecureMembersOption))
+                {
+                    throw CliException.Usage("--allow-insecure-members without --cluster: a single server has no member port (--allow-insecure is its switch)");
                 }
                 return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                     parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), parse.GetValue(httpPortOption),

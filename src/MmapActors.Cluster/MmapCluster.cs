@@ -38,6 +38,13 @@ public sealed class MmapCluster : IExtension
     internal MmapCluster(ExtendedActorSystem system)
     {
         Settings = MmapClusterSettings.Create(system);
+        if (MemberListenSecurity.Refusal(system.Settings.Config) is { } refusal)
+        {
+            // A system built without CreateConfig (Akka.Hosting): its port is bound already, and the cluster extension
+            // (loaded by the provider) may be joining its seeds. Stop it all rather than leave an unguarded member up.
+            system.Terminate();
+            throw new ConfigurationException(refusal);
+        }
         _cluster = Akka.Cluster.Cluster.Get(system);
         var mmap = MmapExtension.Get(system);
         if (mmap.Settings.ServedRoot.Length == 0)
@@ -98,7 +105,9 @@ public sealed class MmapCluster : IExtension
     }
 
     /// <summary>The configuration of a member system started with <paramref name="options"/>.</summary>
-    /// <exception cref="ArgumentException">A seed address that is not <c>akka.tcp://mmap@host:port</c>.</exception>
+    /// <exception cref="ArgumentException">A seed address that is not <c>akka.tcp://mmap@host:port</c>; or a member port on
+    /// a non-loopback host without TLS on the member transport, unless <see cref="MmapClusterOptions.AllowInsecureMembers"/>
+    /// (or <c>mmap.cluster.allow-insecure-members</c>) accepts it.</exception>
     public static Config CreateConfig(MmapClusterOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -130,9 +139,18 @@ public sealed class MmapCluster : IExtension
         {
             lines.Add("mmap.read-only = on");
         }
-        return ConfigurationFactory.ParseString(string.Join("\n", lines))
+        if (options.AllowInsecureMembers)
+        {
+            lines.Add($"{MemberListenSecurity.AllowKey} = on");
+        }
+        var config = ConfigurationFactory.ParseString(string.Join("\n", lines))
             .WithFallback(options.Config ?? Config.Empty)
             .WithFallback(DefaultConfig);
+        if (MemberListenSecurity.Refusal(config) is { } refusal)
+        {
+            throw new ArgumentException(refusal, nameof(options));
+        }
+        return config;
     }
 
     /// <summary>Starts a member system (named <see cref="SystemName"/>) with <paramref name="options"/> and this extension

@@ -25,6 +25,12 @@ public sealed record MmapClusterOptions
     /// (and others may join it).</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
+    /// <summary>Accept a member port on a non-loopback <see cref="Host"/> without TLS on the member transport
+    /// (<c>akka.remote.dot-netty.tcp.enable-ssl</c>): anyone who reaches it can join the cluster and read or change every
+    /// file, so it is refused unless this is set (<c>mmap.cluster.allow-insecure-members</c>, <c>mmapctl serve --cluster
+    /// --allow-insecure-members</c>). Only for a network that nobody but the members can reach.</summary>
+    public bool AllowInsecureMembers { get; init; }
+
     /// <summary>Whether files are only ever opened read-only on this member.</summary>
     public bool ReadOnly { get; init; }
 

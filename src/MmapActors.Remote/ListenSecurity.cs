@@ -41,7 +41,9 @@ internal static class ListenSecurity
     /// <summary>The same check for a system that already runs (Akka.Hosting builds the configuration itself).</summary>
     public static void CheckRunning(Config config) => Check(config);
 
-    private static bool IsLoopback(string host)
+    /// <summary>Whether <paramref name="host"/> (an address, or a name resolved now) reaches this machine only; empty (Akka
+    /// then listens on the machine's address) and unresolvable names are not.</summary>
+    internal static bool IsLoopback(string host)
     {
         if (host.Length == 0)
         {

@@ -99,6 +99,49 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
+    public async Task Serve_cluster_on_every_interface_without_TLS_is_refused_with_a_usage_error_naming_the_member_port_and_the_remedy()
+    {
+        var ports = FreePorts(2);
+        // --allow-insecure accepts the clear-text door only: the member port needs its own switch.
+        using var process = ServerProcess.StartMmapctl("serve", "--cluster", "--root", _root, "--host", "0.0.0.0", "--port", $"{ports[0]}",
+            "--client-port", $"{ports[1]}", "--allow-insecure");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true); // a node that started after all: stop it, then fail below
+                await process.WaitForExitAsync();
+            }
+        }
+        string output = await stdout, error = await stderr;
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains($"cluster member port {ports[0]} on '0.0.0.0' without TLS", error);
+        Assert.Contains("--allow-insecure-members", error);
+        Assert.Contains("enable-ssl", error);
+        Assert.DoesNotContain("cluster member akka.tcp", output); // it never started
+        Mmapctl.AssertNoStackTrace(output + error);
+    }
+
+    [Fact]
+    public async Task Allow_insecure_members_without_cluster_is_a_usage_error_rather_than_ignored()
+    {
+        var result = await Mmapctl.RunAsync(["serve", "--root", _root, "--port", "0", "--http-port", "0", "--allow-insecure-members"],
+            timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("--allow-insecure-members without --cluster", result.Err);
+        Mmapctl.AssertNoStackTrace(result.All);
+    }
+
+    [Fact]
     public async Task Serve_cluster_keeps_the_loggers_a_config_file_chooses_for_its_door()
     {
         string config = Path.Combine(_work, "loggers.hocon");
