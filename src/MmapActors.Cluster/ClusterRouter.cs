@@ -22,11 +22,13 @@ internal sealed class ClusterRouter : UntypedActor
     private readonly IActorRef _region;
     private readonly IActorRef _supervisor;
     private readonly TimeSpan _askTimeout;
+    private readonly TimeSpan _searchTimeout;
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public ClusterRouter(FileEntityContext context, IActorRef region, IActorRef supervisor)
+    public ClusterRouter(FileEntityContext context, IActorRef region, IActorRef supervisor, TimeSpan searchTimeout)
     {
+        _searchTimeout = searchTimeout;
         _context = context;
         _region = region;
         _supervisor = supervisor;
@@ -34,13 +36,14 @@ internal sealed class ClusterRouter : UntypedActor
     }
 
     /// <summary>Props of the router, on the supervisor's dispatcher (a thread of its own: resolving a path waits for the
-    /// file system).</summary>
-    public static Props Props(FileEntityContext context, IActorRef region, IActorRef supervisor)
+    /// file system). <paramref name="searchTimeout"/> bounds each <see cref="FindOwner"/> (<see cref="OwnerSearch"/>).</summary>
+    public static Props Props(FileEntityContext context, IActorRef region, IActorRef supervisor, TimeSpan searchTimeout)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(region);
         ArgumentNullException.ThrowIfNull(supervisor);
-        return Akka.Actor.Props.Create(() => new ClusterRouter(context, region, supervisor)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(searchTimeout, TimeSpan.Zero);
+        return Akka.Actor.Props.Create(() => new ClusterRouter(context, region, supervisor, searchTimeout)).WithDispatcher(MmapSettings.SupervisorDispatcherId);
     }
 
     protected override void OnReceive(object message)
@@ -70,7 +73,7 @@ internal sealed class ClusterRouter : UntypedActor
                 }
                 else if (Resolve(find.Path, writable: false) is { } findId)
                 {
-                    Context.ActorOf(OwnerSearch.Props(findId, MemberRouters(), Sender, _askTimeout));
+                    Context.ActorOf(OwnerSearch.Props(findId, MemberRouters(), Sender, _searchTimeout));
                 }
                 break;
             case RunsOwner runs:

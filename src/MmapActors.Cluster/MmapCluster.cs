@@ -60,7 +60,7 @@ public sealed class MmapCluster : IExtension
             new FileShardExtractor(Settings.ShardCount), sharding.DefaultShardAllocationStrategy(shardingSettings), StopFileEntity.Instance);
         _context.Region = Region;
         system.SystemActorOf(MovedOwnerResponder.Props(Settings.TypeName), "mmap-moved-owners");
-        Router = system.ActorOf(ClusterRouter.Props(_context, Region, mmap.Supervisor), Settings.RouterName);
+        Router = system.ActorOf(ClusterRouter.Props(_context, Region, mmap.Supervisor, Settings.OwnerSearchTimeout), Settings.RouterName);
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _cluster.RegisterOnMemberUp(up.SetResult);
         WhenUp = up.Task;
