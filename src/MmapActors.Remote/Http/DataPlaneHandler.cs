@@ -33,6 +33,7 @@ internal sealed class DataPlaneHandler
     private readonly long _maxFileSize;
     private readonly DiskFloor? _floor;
     private readonly StripedCounter _requests = new(); // raised by every I/O thread, once per request
+    private readonly Lock _growingEmpty = new(); // held for one open, fstat and ftruncate: empty files only (GrowEmptyAsync)
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
         int chunkSize, long maxFileSize, bool inline, MinFreeDisk minFreeDisk)
@@ -402,7 +403,8 @@ internal sealed class DataPlaneHandler
             size = await CopyInAsync(context, file, start, count, size, growAhead: false).ConfigureAwait(false);
             if (total > size)
             {
-                await file.ResizeAsync(total).ConfigureAwait(false);
+                // Grow-only, as every growth step: a concurrent request that made the file longer keeps its bytes.
+                await GrowToAsync(file, total, CancellationToken.None).ConfigureAwait(false);
             }
         }
         return (created, Touch(path));
@@ -432,14 +434,19 @@ internal sealed class DataPlaneHandler
         {
             throw new MmapException(MmapErrorKind.ValueError, $"the body ended {want - arrived} bytes into its first chunk of {want}");
         }
-        using var file = _root.OpenFile(path, writable: true);
-        if (file.Length != 0)
+        // The look and the ftruncate are one step for every request of this server: two requests that both saw the file
+        // empty would otherwise each set its length, and the later (shorter) one cut back what the first had written.
+        lock (_growingEmpty)
         {
-            return file.Length; // grown meanwhile by another request: the owner grows it further if need be
+            using var file = _root.OpenFile(path, writable: true);
+            if (file.Length != 0)
+            {
+                return file.Length; // grown meanwhile by another request: the owner grows it further if need be
+            }
+            using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
+            RandomAccess.SetLength(handle, newSize);
+            return newSize;
         }
-        using var handle = new SafeFileHandle(file.Descriptor, ownsHandle: false);
-        RandomAccess.SetLength(handle, newSize);
-        return newSize;
     }
 
     /// <summary>The most bytes of a body grown for at once: about what Kestrel buffers per request (1 MiB by default), so
@@ -465,7 +472,8 @@ internal sealed class DataPlaneHandler
     /// as the pool hands out, so full chunks are exact arrays for the owner): a chunk is answered (run inline or by the
     /// owner) before the next is written. Growth follows the bytes in hand: when what has arrived (whole chunks, at most
     /// <see cref="GrowthStep"/>) ends past <paramref name="size"/>, the file is first grown through the owner to the end of
-    /// those bytes, or with <paramref name="growAhead"/> (a file nobody else sees yet) to up to twice its size, never past
+    /// those bytes (grow-only: <see cref="Protocol.GrowTo"/>, so concurrent requests never cut each other's growth back), or with
+    /// <paramref name="growAhead"/> (a file nobody else sees yet) with a plain resize to up to twice its size, never past
     /// the body's end; one resize per step, not per chunk. A <see cref="Protocol.WriteAt"/> keeps its memory until the owner
     /// ran it, so an array whose write failed or timed out (it may still be queued) is never returned to the pool, only
     /// left to the collector.</summary>
@@ -493,11 +501,20 @@ internal sealed class DataPlaneHandler
             if (start + take > size)
             {
                 // Grown only now that the bytes are here: to their end (readers see no byte that has not arrived), or ahead
-                // for a temporary file nobody reads. (Not atomic with the writes: another request that grew the file further
-                // meanwhile is cut back to this end; concurrent growing writers must agree.)
-                long newSize = growAhead ? Math.Min(bodyEnd, Math.Max(start + take, 2 * size)) : start + take;
-                await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
-                size = newSize;
+                // for a temporary file nobody reads.
+                if (growAhead)
+                {
+                    // A whole-file PUT's temporary file: no other request writes it, so a plain resize cuts nothing.
+                    long newSize = Math.Min(bodyEnd, Math.Max(start + take, 2 * size));
+                    await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
+                    size = newSize;
+                }
+                else
+                {
+                    // The file everyone sees: grow-only in one owner turn, so a concurrent request that made it longer
+                    // meanwhile (its size is newer than ours) keeps its length and its bytes.
+                    size = await GrowToAsync(file, start + take, cancellation).ConfigureAwait(false);
+                }
             }
             var pending = buffer.Slice(0, take);
             while (pending.Length > 0)
@@ -515,6 +532,20 @@ internal sealed class DataPlaneHandler
         }
         ArrayPool<byte>.Shared.Return(data); // every write was answered: nothing refers to it any more
         return size;
+    }
+
+    /// <summary>Grows <paramref name="file"/> through its owner until the handle maps at least <paramref name="length"/>
+    /// bytes, never shrinking it (<see cref="Protocol.GrowTo"/>, local-only: the data plane's owners are in this process). Sent as
+    /// a one-operation batch, the handle's way of carrying an operation it has no method for.</summary>
+    /// <returns>The handle's length afterwards (more than <paramref name="length"/> when another request grew it further).</returns>
+    private static async Task<long> GrowToAsync(IMappedFile file, long length, CancellationToken cancellationToken)
+    {
+        var reply = await file.BatchAsync([new Protocol.GrowTo(length)], cancellationToken).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            throw error.ToException();
+        }
+        return ((Protocol.NumberReply)reply.Results[0]).Value;
     }
 
     // ---------------------------------------------------------------------------------------------------------

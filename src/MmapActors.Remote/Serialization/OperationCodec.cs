@@ -15,8 +15,9 @@ internal static class OperationCodec
         SetItemTag = 18, GetSliceTag = 19, SetSliceTag = 20, DeleteItemTag = 21, DeleteSliceTag = 22, ContainsTag = 23, ToBytesTag = 24,
         ReprTag = 25, IsClosedTag = 26, CloseTag = 27, AcquireLeaseTag = 28, ReleaseLeaseTag = 29, CompareAndSwapTag = 30, BatchTag = 31;
 
-    /// <summary>Operations that carry caller memory or a token: they only ever go to an owner in the same process.</summary>
-    public static IReadOnlyList<Type> LocalOnly { get; } = [typeof(ReadAtInto), typeof(ReadInto)];
+    /// <summary>Operations that only ever go to an owner in the same process: those that carry caller memory or a token,
+    /// and <see cref="GrowTo"/>, which no session counts against <c>max-growth-bytes</c> (its doc says why).</summary>
+    public static IReadOnlyList<Type> LocalOnly { get; } = [typeof(ReadAtInto), typeof(ReadInto), typeof(GrowTo)];
 
     /// <summary>Writes <paramref name="operation"/>; <paramref name="depth"/> is 1 for the operation of a request.</summary>
     public static void Write(ProtocolWriter w, MapOperation operation, int depth)

@@ -314,7 +314,7 @@ internal sealed class FailoverMappedFile : IMappedFile
     private static bool IsPositional(MapOperation operation) => operation switch
     {
         ReadAt or WriteAt or CompareAndSwap or GetSlice or SetSlice or GetItem or SetItem or Size or Length or Flush or Move
-            or Resize or Contains or ToBytes or IsClosed or Madvise => true,
+            or Resize or GrowTo or Contains or ToBytes or IsClosed or Madvise => true,
         Find find => find.Start is not null,
         Batch batch => batch.Operations.All(IsPositional),
         _ => false,

@@ -362,6 +362,47 @@ internal sealed class SharedFile
     }
 
     /// <summary>
+    /// Grows the file through <paramref name="handle"/> so that the handle maps at least <paramref name="length"/> bytes,
+    /// never making the file shorter (<see cref="Protocol.GrowTo"/>). A handle that maps enough already is left alone
+    /// (no system call, no error, even on a read-only map); otherwise this is <see cref="Resize"/>, with its checks and
+    /// errors, to <paramref name="length"/> or to the file's current end if another handle grew it further: the handle's
+    /// own length may lag the file's (a mapping pinned by a lease follows a resize only once released), and resizing to
+    /// it would cut the file back.
+    /// </summary>
+    /// <returns>The handle's length afterwards.</returns>
+    internal long GrowTo(SharedHandle handle, long length)
+    {
+        var map = handle.Mapping.Map;
+        if (length < 0)
+        {
+            throw new MmapException(MmapErrorKind.ValueError, "new size out of range"); // Resize's error for a negative size
+        }
+        if (map.Length >= length)
+        {
+            return map.Length;
+        }
+        long fileEnd = FileEnd(map);
+        long target = fileEnd > map.Offset ? Math.Max(length, fileEnd - map.Offset) : length;
+        Resize(handle, target);
+        return handle.Mapping.Map.Length;
+    }
+
+    /// <summary>Where <paramref name="map"/>'s file ends now (one fstat), or where the map ends when it has no file to ask.</summary>
+    private static long FileEnd(MemoryMap map)
+    {
+        if (map.IsAnonymous || map.Descriptor < 0)
+        {
+            return map.Offset + map.Length;
+        }
+        int errno = Native.LibC.FileStatus(map.Descriptor, out _, out long fileLength);
+        if (errno != 0)
+        {
+            throw MmapException.FromErrno(errno);
+        }
+        return fileLength;
+    }
+
+    /// <summary>
     /// Asks <c>mmap.limits.min-free-disk</c> whether the file may become <paramref name="map"/>'s offset plus
     /// <paramref name="newSize"/> bytes long. Only a resize that makes the file itself longer asks (one fstat and one
     /// statfs); a shrink, a resize inside the file's length, anonymous memory and a resize the map refuses anyway (a

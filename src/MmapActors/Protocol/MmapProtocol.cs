@@ -2,7 +2,8 @@ using Akka.Actor;
 
 // The whole message protocol of MmapActors, in one file as Akka.NET's IO layers do: small immutable records,
 // grouped by who receives them. Every message that may cross the network implements IMmapMessage, the marker
-// the serializer is bound to. Messages whose names end in "Into" carry caller memory and are local-only.
+// the serializer is bound to. Messages whose names end in "Into" carry caller memory and are local-only, as is the
+// internal GrowTo (its doc says why).
 namespace MmapActors.Protocol;
 
 /// <summary>Marker for every MmapActors message; serialization is bound to this interface, never to <see cref="object"/>.</summary>
@@ -166,6 +167,20 @@ public sealed partial record Move(long Destination, long Source, long Count) : M
 
 /// <summary><c>resize(newsize)</c>; every handle on the file sees the new length. Reply: <see cref="Done"/>.</summary>
 public sealed partial record Resize(long NewSize) : MapOperation;
+
+/// <summary>
+/// Local only and internal: grows the file through this handle so that the handle maps at least
+/// <paramref name="Length"/> bytes, in one owner turn, and never makes the file shorter. When the handle already maps
+/// that much it changes nothing; otherwise it is a <see cref="Resize"/> (same checks, same errors: max-file-size,
+/// min-free-disk, the handle's leases, read-only maps) to <paramref name="Length"/>, or to the file's current length
+/// when another handle has already made the file longer still. Concurrent growing writers (the HTTP data plane's range
+/// <c>PUT</c>s) use it instead of <see cref="Resize"/>, which would cut a longer file back to their own end.
+/// Reply: <see cref="NumberReply"/> (the handle's length after it).
+/// </summary>
+/// <remarks>It has no wire form on purpose: its only caller is the data plane, in the owner's process, and a remote
+/// session would first have to count its growth against <c>max-growth-bytes</c> as it does a <see cref="Resize"/>'s
+/// (the answer, not the request, says how far the file grew).</remarks>
+internal sealed partial record GrowTo(long Length) : MapOperation;
 
 /// <summary><c>size()</c>: the file's size. Reply: <see cref="NumberReply"/>.</summary>
 public sealed partial record Size : MapOperation { /** <summary>The single instance.</summary> */ public static Size Instance { get; } = new(); }

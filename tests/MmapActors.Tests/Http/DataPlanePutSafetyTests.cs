@@ -157,6 +157,63 @@ public sealed class DataPlanePutSafetyTests(DataPlaneFixture fx) : IClassFixture
         Assert.Equal(body, after[..body.Length]);
     }
 
+    [Fact]
+    public async Task Two_range_PUTs_that_grow_one_file_at_once_keep_both_ranges_and_the_larger_end()
+    {
+        byte[] old = Filled(10_000, 1);
+        string target = Path.Combine(fx.Root, "race.bin");
+        await File.WriteAllBytesAsync(target, old);
+        int port = fx.Server.DataPlane!.BaseUrl.Port;
+        const int aStart = 100_000, aLength = 4 * Chunk, bStart = 20_000, bLength = Chunk; // B ends before A begins, past the 10,000 bytes it saw
+        const int aEnd = aStart + aLength, bEnd = bStart + bLength;
+        await using var a = await RawHttpConnection.ConnectAsync(port);
+        await using var b = await RawHttpConnection.ConnectAsync(port);
+
+        // Both requests see the file at 10,000 bytes: "100 Continue" comes when the handler first reads the body, after
+        // it looked at the file's size.
+        await a.SendHeadAsync("PUT /race.bin HTTP/1.1", $"Content-Length: {aLength}", $"Content-Range: bytes {aStart}-{aEnd - 1}/*", "Expect: 100-continue");
+        Assert.Equal(100, (await a.ReadHeadAsync())!.Status);
+        await b.SendHeadAsync("PUT /race.bin HTTP/1.1", $"Content-Length: {bLength}", $"Content-Range: bytes {bStart}-{bEnd - 1}/*", "Expect: 100-continue");
+        Assert.Equal(100, (await b.ReadHeadAsync())!.Status);
+
+        // A grows the file past B's end and writes there; then B, whose end is shorter, sends all of its range.
+        await a.SendAsync(Filled(2 * Chunk, 0xA));
+        await AwaitAsync(() => Read(target) is { Length: aStart + 2 * Chunk } now && now[^1] == 0xA, "A's first two chunks are written");
+        await b.SendAsync(Filled(bLength, 0xB));
+        Assert.Equal(204, (await b.ReadHeadAsync())!.Status);
+        Assert.Equal(aStart + 2 * Chunk, new FileInfo(target).Length); // B's growth did not cut A's back
+        await a.SendAsync(Filled(aLength - 2 * Chunk, 0xA));
+        Assert.Equal(204, (await a.ReadHeadAsync())!.Status);
+
+        byte[] after = await File.ReadAllBytesAsync(target);
+        Assert.Equal(aEnd, after.Length);
+        Assert.Equal(old, after[..old.Length]);
+        Assert.All(after[bStart..bEnd], x => Assert.Equal(0xB, x));
+        Assert.All(after[aStart..aEnd], x => Assert.Equal(0xA, x));
+    }
+
+    [Fact]
+    public async Task A_Content_Range_total_smaller_than_the_file_has_grown_to_meanwhile_does_not_shrink_it()
+    {
+        string target = Path.Combine(fx.Root, "total-race.bin");
+        await File.WriteAllBytesAsync(target, Filled(10_000, 1));
+        await using var small = await RawHttpConnection.ConnectAsync(fx.Server.DataPlane!.BaseUrl.Port);
+        await small.SendHeadAsync("PUT /total-race.bin HTTP/1.1", "Content-Length: 100", "Content-Range: bytes 0-99/50000", "Expect: 100-continue");
+        Assert.Equal(100, (await small.ReadHeadAsync())!.Status); // it has seen the file at 10,000 bytes
+
+        using (var grow = await fx.PutAsync("total-race.bin", Filled(10_000, 3), h => h.ContentRange = new ContentRangeHeaderValue(190_000, 199_999)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, grow.StatusCode);
+        }
+        await small.SendAsync(Filled(100, 2));
+        Assert.Equal(204, (await small.ReadHeadAsync())!.Status);
+
+        byte[] after = await File.ReadAllBytesAsync(target);
+        Assert.Equal(200_000, after.Length);
+        Assert.All(after[..100], x => Assert.Equal(2, x));
+        Assert.All(after[190_000..], x => Assert.Equal(3, x));
+    }
+
     /// <summary>Waits until the server has written the first <paramref name="bytes"/> of a whole-file PUT's body of 2s:
     /// into the upload's temporary file, or (were the PUT not atomic) into the target itself.</summary>
     private async Task AwaitWrittenAsync(string name, int bytes, byte[] old) =>

@@ -51,7 +51,7 @@ public sealed class RangeLimitTests : IDisposable
     private static readonly HashSet<Type> CarriesNothing =
     [
         typeof(ReadByte), typeof(WriteByte), typeof(GetItem), typeof(SetItem), typeof(Seek), typeof(Tell), typeof(Flush),
-        typeof(Madvise), typeof(Move), typeof(Resize), typeof(Size), typeof(Length), typeof(DeleteItem), typeof(DeleteSlice),
+        typeof(Madvise), typeof(Move), typeof(Resize), typeof(GrowTo), typeof(Size), typeof(Length), typeof(DeleteItem), typeof(DeleteSlice),
         typeof(Repr), typeof(IsClosed), typeof(Close), typeof(AcquireLease), typeof(ReleaseLease), typeof(Batch),
     ];
 

@@ -156,6 +156,8 @@ public sealed class ProtocolSerializerTests : IAsyncLifetime
     {
         Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() =>
             ClientSerializer.ToBinary(new MapRequest(1, new ReadAtInto(0, new byte[4]))));
+        Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() =>
+            ClientSerializer.ToBinary(new MapRequest(1, new Batch([new GrowTo(4096)]))));
         Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() => ClientSerializer.Manifest(FlushAndCloseAll.Instance));
         Assert.ThrowsAny<System.Runtime.Serialization.SerializationException>(() => ClientSerializer.Manifest(new InjectFault("boom")));
     }

@@ -87,6 +87,22 @@ public sealed partial record Resize
     internal override bool MayBlock(MemoryMap map) => true;
 }
 
+internal sealed partial record GrowTo
+{
+    internal override bool MayRunInline => false;
+
+    internal override MapReply Run(in OperationContext context) => new NumberReply(context.File.GrowTo(context.Handle, Length));
+
+    internal override long RangeLength(MemoryMap map) => 0;
+
+    internal override long BytesRead(MapReply reply) => 0;
+
+    internal override long BytesWritten(MapReply reply) => 0;
+
+    /// <summary>As <see cref="Resize"/>: ftruncate and fallocate may wait for the file system.</summary>
+    internal override bool MayBlock(MemoryMap map) => true;
+}
+
 public sealed partial record Size
 {
     internal override MapReply Run(in OperationContext context) => new NumberReply(context.Map.Size());
