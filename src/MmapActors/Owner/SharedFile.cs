@@ -416,12 +416,7 @@ internal sealed class SharedFile
         {
             return default;
         }
-        int errno = Native.LibC.FileStatus(map.Descriptor, out _, out long fileLength);
-        if (errno != 0)
-        {
-            throw MmapException.FromErrno(errno);
-        }
-        long growth = map.Offset + newSize - fileLength;
+        long growth = map.Offset + newSize - FileEnd(map);
         return growth > 0 ? disk.Admit(map.Descriptor, growth, $"growing the file by {growth} bytes") : default;
     }
 
