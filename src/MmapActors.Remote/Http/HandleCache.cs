@@ -220,8 +220,9 @@ internal sealed class HandleCache : IAsyncDisposable
         private const int RetiredFlag = 1 << 30;
 
         private readonly Lock _gate = new();
-        private readonly List<Task<IMappedFile>> _handles = [];
-        private Task<IMappedFile>? _current; // _handles[^1], readable without the lock
+        // One handle per entry: a failed open is replaced by the next request's, and kept nowhere (it has nothing to close),
+        // so a path whose opens keep failing under a stream of requests holds one task, not one per request.
+        private Task<IMappedFile>? _handle;
         private int _state; // users | RetiredFlag
         private long _lastUsed = Environment.TickCount64;
         private FileValidators? _validators;
@@ -253,19 +254,18 @@ internal sealed class HandleCache : IAsyncDisposable
         /// cache and path rather than an opening delegate: every request asks, and a delegate would be an allocation each.</summary>
         public Task<IMappedFile> Handle(HandleCache cache, string path)
         {
-            var current = Volatile.Read(ref _current);
+            var current = Volatile.Read(ref _handle);
             if (current is { IsCompletedSuccessfully: true })
             {
                 return current;
             }
             lock (_gate)
             {
-                if (_handles.Count == 0 || _handles[^1].IsFaulted || _handles[^1].IsCanceled)
+                if (_handle is null || _handle.IsFaulted || _handle.IsCanceled)
                 {
-                    _handles.Add(cache.Open(path));
-                    Volatile.Write(ref _current, _handles[^1]);
+                    Volatile.Write(ref _handle, cache.Open(path));
                 }
-                return _handles[^1];
+                return _handle;
             }
         }
 
@@ -313,18 +313,17 @@ internal sealed class HandleCache : IAsyncDisposable
         /// <summary>Milliseconds since its last use, or 0 while in use.</summary>
         public long IdleFor(long now) => (Volatile.Read(ref _state) & ~RetiredFlag) > 0 ? 0 : now - Volatile.Read(ref _lastUsed);
 
-        /// <summary>Closes the descriptor and every handle (once nobody uses them).</summary>
+        /// <summary>Closes the descriptor and the handle (once nobody uses them).</summary>
         public void Close()
         {
             File.Dispose();
-            Task<IMappedFile>[] handles;
+            Task<IMappedFile>? handle;
             lock (_gate)
             {
-                handles = [.. _handles];
-                _handles.Clear();
-                _current = null;
+                handle = _handle;
+                _handle = null;
             }
-            foreach (var handle in handles)
+            if (handle is not null)
             {
                 _ = CloseAsync(handle);
             }
