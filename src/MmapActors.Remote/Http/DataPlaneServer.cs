@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -27,12 +28,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
     private readonly ServedRoot _root;
     private readonly DataPlaneSlot _slot;
     private readonly DataPlaneHandler _handler;
+    private readonly ResponseBlockPoolFactory _blockPools;
     private int _stopped;
 
-    private DataPlaneServer(WebApplication app, DataPlaneHandler handler, MmapClient client, HandleCache handles, ServedRoot root, DataPlaneSlot slot,
+    private DataPlaneServer(WebApplication app, DataPlaneHandler handler, ResponseBlockPoolFactory blockPools, MmapClient client, HandleCache handles, ServedRoot root, DataPlaneSlot slot,
         Uri baseUrl, TicketAuthority tickets)
     {
         _handler = handler;
+        _blockPools = blockPools;
         _app = app;
         _client = client;
         _handles = handles;
@@ -50,6 +53,9 @@ public sealed class DataPlaneServer : IAsyncDisposable
 
     /// <summary>Requests handled so far.</summary>
     internal long RequestsHandled => _handler.Requests;
+
+    /// <summary>Socket buffer blocks allocated so far (<see cref="ResponseBlockPool"/>).</summary>
+    internal long BlocksAllocated => _blockPools.BlocksAllocated;
 
     /// <summary>Starts the data plane of <paramref name="system"/>'s MmapActors node (which must serve a root) and
     /// registers it with the node's supervisor, which then hands out tickets for it.</summary>
@@ -91,11 +97,14 @@ public sealed class DataPlaneServer : IAsyncDisposable
             var handler = new DataPlaneHandler(root, client, handles, tickets, new DataPlaneAuth(settings.Token),
                 mmap.MaxRangeLength > 0 ? (int)Math.Min(settings.ChunkSize, mmap.MaxRangeLength) : settings.ChunkSize, mmap.MaxFileSize,
                 settings.RunsInline, mmap.MinFreeDisk);
+            var blockPools = new ResponseBlockPoolFactory();
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseKestrelCore();
             // A request's work is short and never blocks on another thread (an owner turn is awaited, not waited for), so
             // running it on the socket's I/O thread saves a thread-pool hop per request (docs/remote.md, "Threads").
             builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = settings.RunsInline);
+            // Blocks that hold a response's headers and a 4 KiB range together, so that it leaves in one send (ResponseBlockPool).
+            builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(blockPools);
             if (certificate is not null)
             {
                 builder.WebHost.UseKestrelHttpsConfiguration();
@@ -135,7 +144,7 @@ public sealed class DataPlaneServer : IAsyncDisposable
             var baseUrl = new Uri($"{(certificate is null ? "http" : "https")}://{host}:{boundPort}/");
             var slot = extension.DataPlaneSlot;
             slot.Endpoint = new DataPlaneEndpoint(baseUrl, tickets);
-            return new DataPlaneServer(app, handler, client, handles, root, slot, baseUrl, tickets);
+            return new DataPlaneServer(app, handler, blockPools, client, handles, root, slot, baseUrl, tickets);
         }
         catch
         {

@@ -39,6 +39,16 @@ public sealed class DataPlaneHttpTests(DataPlaneFixture fx) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Kestrel_writes_responses_into_the_data_planes_blocks()
+    {
+        using var response = await fx.GetAsync("data.bin", h => h.Range = new RangeHeaderValue(4096, 8191));
+
+        Assert.Equal(fx.Data[4096..8192], await response.Content.ReadAsByteArrayAsync());
+        // Kestrel's own 4 KiB blocks would put the headers and the range in two, and the response in two sends.
+        Assert.True(fx.Server.DataPlane!.BlocksAllocated > 0);
+    }
+
+    [Fact]
     public async Task A_suffix_range_gives_the_last_bytes()
     {
         using var response = await fx.GetAsync("data.bin", h => h.Range = new RangeHeaderValue { Ranges = { new RangeItemHeaderValue(null, 500) } });
