@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Connections;
 
 namespace MmapActors.Remote.Http;
 
