@@ -203,6 +203,12 @@ public static class MmapAkkaHostingExtensions
         Directory.CreateDirectory(root);
 
         builder.AddHocon(MmapHocon.ServedRoot(root, options.ReadOnly), HoconAddMode.Prepend);
+        if (options.AllowInsecureMembers)
+        {
+            // Checked when the member starts (MmapCluster.Get), against the system's final configuration: TLS set in the
+            // application's own HOCON is only known then.
+            builder.AddHocon($"{MemberListenSecurity.AllowKey} = on", HoconAddMode.Prepend);
+        }
         builder.AddHocon(MmapCluster.ClusterDefaults, HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions { HostName = options.Host ?? "127.0.0.1", Port = options.Port ?? 4053 });
         builder.WithClustering(new ClusterOptions { SeedNodes = options.SeedNodes ?? [] });

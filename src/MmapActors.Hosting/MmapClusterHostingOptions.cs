@@ -25,4 +25,10 @@ public sealed class MmapClusterHostingOptions
 
     /// <summary>Open files read-only on this member.</summary>
     public bool ReadOnly { get; set; }
+
+    /// <summary>Accept a member port beyond loopback without TLS (<c>mmap.cluster.allow-insecure-members</c>, as
+    /// <see cref="Cluster.MmapClusterOptions.AllowInsecureMembers"/>). Members trust each other completely, so a clear-text
+    /// member port is refused when the member starts unless this is set: only for a network that nobody but the members
+    /// can reach (docs/cluster.md).</summary>
+    public bool AllowInsecureMembers { get; set; }
 }

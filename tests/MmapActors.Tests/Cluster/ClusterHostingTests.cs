@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.Hosting;
 using MmapActors.Cluster;
 using MmapActors.Hosting;
@@ -61,5 +62,25 @@ public sealed class ClusterHostingTests
             o.Root = "/tmp";
             o.SeedNodes = ["http://example.com"];
         }));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_hosted_member_passes_the_member_port_guard_beyond_loopback_only_when_it_allows_insecure_members(bool allow)
+    {
+        var builder = new AkkaConfigurationBuilder(new ServiceCollection(), MmapCluster.SystemName)
+            .WithMmapCluster(o =>
+            {
+                o.Root = Path.GetTempPath();
+                o.Host = "0.0.0.0";
+                o.AllowInsecureMembers = allow;
+            });
+
+        // What the extension checks when the member starts: the system's final configuration, whose transport Akka.Hosting
+        // fills in from the remoting options at that point.
+        var final = ConfigurationFactory.ParseString("akka.remote.dot-netty.tcp { hostname = \"0.0.0.0\", port = 4053 }")
+            .WithFallback(builder.Configuration.GetOrElse(Config.Empty));
+        Assert.Equal(allow, MemberListenSecurity.Refusal(final) is null);
     }
 }
