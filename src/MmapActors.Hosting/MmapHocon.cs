@@ -32,6 +32,7 @@ internal static class MmapHocon
             Add(lines, "limits.max-handles-per-node", Number(limits.MaxHandlesPerNode));
             Add(lines, "limits.max-file-size", Number(limits.MaxFileSize));
             Add(lines, "limits.max-mapped-bytes", Number(limits.MaxMappedBytes));
+            Add(lines, "limits.stale-upload-age", Duration(limits.StaleUploadAge));
         }
         if (options.Transfer is { } transfer)
         {

@@ -19,6 +19,13 @@ internal sealed record Reopen
     public static Reopen Instance { get; } = new();
 }
 
+/// <summary>Supervisor → itself, once started: sweep the served root of abandoned uploads (after <c>PreStart</c>, so a
+/// large root never delays the start).</summary>
+internal sealed record SweepServedRoot
+{
+    public static SweepServedRoot Instance { get; } = new();
+}
+
 /// <summary>Supervisor → owner: report <see cref="Protocol.FileStats"/>.</summary>
 internal sealed record GetFileStats
 {

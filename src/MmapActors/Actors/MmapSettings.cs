@@ -37,6 +37,10 @@ public sealed record MmapSettings(
     /// <see cref="Actors.MinFreeDisk.Off"/> = no floor.</summary>
     public MinFreeDisk MinFreeDisk { get; init; } = MinFreeDisk.Off;
 
+    /// <summary>Age past which a temporary upload (<c>.name.&lt;16 hex&gt;.part</c>) left by a killed server is removed
+    /// (<c>mmap.limits.stale-upload-age</c>); <see cref="TimeSpan.Zero"/> = never.</summary>
+    public TimeSpan StaleUploadAge { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary>Bytes per chunk of a streamed range.</summary>
     public int TransferChunkSize { get; init; } = 64 << 10;
 
@@ -90,6 +94,7 @@ public sealed record MmapSettings(
             MaxFileSize = mmap.GetByteSize("limits.max-file-size") ?? 0,
             MaxMappedBytes = mmap.GetByteSize("limits.max-mapped-bytes") ?? 0,
             MinFreeDisk = MinFreeDisk.Read(mmap, "limits.min-free-disk"),
+            StaleUploadAge = ReadStaleUploadAge(mmap),
             TransferChunkSize = checked((int)(mmap.GetByteSize("transfer.chunk-size") ?? (64 << 10))),
             TransferWindow = mmap.GetInt("transfer.window"),
         };
@@ -109,6 +114,26 @@ public sealed record MmapSettings(
                 $"transfer {settings.TransferChunkSize} x {settings.TransferWindow}");
         }
         return settings;
+    }
+
+    /// <summary><c>limits.stale-upload-age</c>: 0 or a positive duration. HOCON's own parse refuses "-1h" with a bare
+    /// FormatException and reads "infinite" as -1 ms; both become one error that names the key.</summary>
+    private static TimeSpan ReadStaleUploadAge(Config mmap)
+    {
+        const string Key = "limits.stale-upload-age";
+        TimeSpan age;
+        try
+        {
+            age = mmap.GetTimeSpan(Key, TimeSpan.FromHours(1));
+        }
+        catch (FormatException)
+        {
+            age = TimeSpan.MinValue;
+        }
+        return age >= TimeSpan.Zero
+            ? age
+            : throw new ConfigurationException(
+                $"mmap.{Key} must be 0 (never remove abandoned uploads) or a positive duration such as 1h, not '{mmap.GetString(Key)}'");
     }
 
     /// <summary>The back-off before re-opening after the <paramref name="restart"/>-th consecutive restart (1-based).</summary>

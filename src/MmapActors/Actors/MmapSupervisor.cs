@@ -31,6 +31,7 @@ internal sealed class MmapSupervisor : UntypedActor
     private readonly Dictionary<IActorRef, OwnerEntry> _byOwner = new();
     private readonly HashSet<IActorRef> _clients = new();
     private ServedRoot? _root;
+    private StaleUploadSweeper? _sweeper;
     private long _ownerCounter;
     private long _anonymousCounter;
 
@@ -58,6 +59,11 @@ internal sealed class MmapSupervisor : UntypedActor
         {
             _root = ServedRoot.Open(_settings.ServedRoot, _settings.ReadOnly);
             _log.Info("Serving {0}{1}", _root.RootPath, _settings.ReadOnly ? " read-only" : "");
+            _sweeper = new StaleUploadSweeper(_root, _settings.StaleUploadAge);
+            if (_sweeper.Enabled)
+            {
+                Self.Tell(SweepServedRoot.Instance);
+            }
         }
     }
 
@@ -95,6 +101,9 @@ internal sealed class MmapSupervisor : UntypedActor
                 break;
             case CommitFile commit:
                 Sender.Tell(LogIfRefused(commit.Discard ? "discard" : "commit", Commit(commit), Sender));
+                break;
+            case SweepServedRoot:
+                Sweep(static sweeper => sweeper.SweepRoot(), "");
                 break;
             case OwnerIdle idle:
                 StopIfStillIdle(idle);
@@ -288,6 +297,8 @@ internal sealed class MmapSupervisor : UntypedActor
             long max = _settings.MaxFileSize > 0 ? _settings.MaxFileSize : long.MaxValue;
             if (_root is not null)
             {
+                // The one place both kinds of upload create their temporary file (the HTTP data plane and mmapctl put).
+                Sweep(sweeper => sweeper.BeforeCreate(create.Path), create.Path);
                 _root.CreateFile(create.Path, create.Length, max, _budget.Disk).Dispose();
                 return Done.Instance;
             }
@@ -318,6 +329,36 @@ internal sealed class MmapSupervisor : UntypedActor
         {
             return MmapError.From(new MmapException(MmapErrorKind.OSError, $"[Errno 5] Input/output error: '{create.Path}': {e.Message}", 5));
         }
+    }
+
+    /// <summary>Runs one sweep of abandoned uploads and logs what it removed at INFO (nothing when it removed nothing).
+    /// A sweep never fails the request that triggered it: a directory it cannot read is the create's to report.</summary>
+    private void Sweep(Func<StaleUploadSweeper, StaleUploadSweep?> sweep, string path)
+    {
+        if (_sweeper is null)
+        {
+            return;
+        }
+        StaleUploadSweep? result;
+        try
+        {
+            result = sweep(_sweeper);
+        }
+        catch (MmapException e)
+        {
+            _log.Debug("No sweep of abandoned uploads for {0}: {1}", ServedRoot.Quote(path), e.Message);
+            return;
+        }
+        if (result is null || (result.Removed.Count == 0 && !result.Truncated))
+        {
+            return;
+        }
+        const int Shown = 5;
+        var names = string.Join(", ", result.Removed.Take(Shown).Select(ServedRoot.Quote));
+        _log.Info("Removed {0} abandoned upload(s) not modified for {1} (mmap.limits.stale-upload-age){2}{3}{4}",
+            result.Removed.Count, _sweeper.Age, result.Removed.Count > 0 ? ": " : "", names,
+            (result.Removed.Count > Shown ? $" and {result.Removed.Count - Shown} more" : "") +
+            (result.Truncated ? $"; the directory has more than {ServedRoot.MaxSweepEntries} entries and was swept only that far" : ""));
     }
 
     private MapReply Stat(StatFile stat)

@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using MmapActors.Native;
@@ -14,6 +15,10 @@ public sealed unsafe partial class ServedRoot
 
     /// <summary>How a temporary upload's name ends: <c>.&lt;16 hex digits&gt;.part</c>.</summary>
     public const string TemporarySuffix = ".part";
+
+    /// <summary>Most directory entries one <see cref="SweepStaleUploads"/> looks at, so that a directory of millions of
+    /// files cannot stall the request that triggered the sweep (a few milliseconds of readdir at most).</summary>
+    public const int MaxSweepEntries = 4096;
 
     /// <summary>Longest piece of the target's name kept in a temporary name (file names are limited to 255 bytes).</summary>
     private const int MaxNameInTemporary = 120;
@@ -168,5 +173,80 @@ public sealed unsafe partial class ServedRoot
             throw MmapException.FromErrno(Marshal.GetLastPInvokeError(), $"{Quote(relativePath)} (syncing its directory)");
         }
         return keys;
+    }
+
+    /// <summary>
+    /// Removes the uploads a killed server left behind in one directory: every entry whose name has exactly the form of
+    /// <see cref="TemporaryNameFor"/> (<see cref="IsTemporaryName"/>), that is a regular file (looked at with statx and
+    /// <c>AT_SYMLINK_NOFOLLOW</c>: a symlink, directory, FIFO, socket or device so named is never touched, nor what a
+    /// link points to) and that was last modified more than <paramref name="olderThan"/> ago. A live upload writes and
+    /// grows its file continuously (the data plane cuts a body slower than Kestrel's minimum rate, the actor protocol
+    /// has transfer timeouts), so its modification time is recent; another server process sharing the root may be
+    /// uploading into the same directory, which is why age decides, not whether the name is ours.
+    /// </summary>
+    /// <remarks>Non-recursive, and at most <see cref="MaxSweepEntries"/> entries are examined. The directory is resolved
+    /// like every path (openat2 beneath the root, <c>O_DIRECTORY</c>), and each name is removed with unlinkat(2)
+    /// relative to that descriptor: no path walk. An entry that cannot be examined or removed (another remover got
+    /// there first, EACCES...) is skipped. Should a stale file be swapped for a symlink or a special file between the
+    /// look and the removal, it is that hidden, temporary-named entry itself that goes (unlinkat never follows a link
+    /// and refuses a directory), never anything else.</remarks>
+    /// <param name="relativeDirectory">The untrusted directory, relative to the root; <c>""</c> or <c>"."</c> for the
+    /// root itself.</param>
+    /// <param name="olderThan">The age past which a temporary upload is abandoned; <see cref="TimeSpan.Zero"/> sweeps
+    /// nothing (the switch that turns sweeping off).</param>
+    /// <returns>What was removed; <see cref="StaleUploadSweep.None"/> on a read-only root or with a zero age.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="relativeDirectory"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="olderThan"/> is negative.</exception>
+    /// <exception cref="MmapException">OSError as <see cref="OpenFile"/> when the directory cannot be resolved beneath
+    /// the root (ENOENT, ENOTDIR, EXDEV, ELOOP...).</exception>
+    /// <exception cref="ObjectDisposedException">The root has been disposed.</exception>
+    public StaleUploadSweep SweepStaleUploads(string relativeDirectory, TimeSpan olderThan)
+    {
+        ArgumentNullException.ThrowIfNull(relativeDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        if (ReadOnly || olderThan == TimeSpan.Zero)
+        {
+            return StaleUploadSweep.None;
+        }
+        bool isRoot = relativeDirectory is "" or ".";
+        byte[] path = isRoot ? CurrentDirectory : EncodePath(relativeDirectory);
+        using var directory = new SafeDescriptorHandle(
+            OpenBeneathRoot(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativeDirectory));
+        int directoryFd = directory.Descriptor;
+        string prefix = isRoot ? "" : relativeDirectory.TrimEnd('/') + "/";
+        DateTime cutoff = DateTime.UtcNow - olderThan;
+        var removed = new List<string>();
+        int examined = 0;
+        bool truncated = false;
+        // The descriptor was resolved beneath the root; enumerating through /proc/self/fd reads that very directory.
+        var names = new FileSystemEnumerable<string>($"/proc/self/fd/{directoryFd}", (ref FileSystemEntry entry) => entry.FileName.ToString(),
+            new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = true, AttributesToSkip = 0 });
+        try
+        {
+            foreach (string name in names)
+            {
+                if (++examined > MaxSweepEntries)
+                {
+                    truncated = true;
+                    break;
+                }
+                if (!IsTemporaryName(name) ||
+                    LibC.RegularFileModifiedAt(directoryFd, name, out bool isRegular, out DateTime modified) != 0 ||
+                    !isRegular || modified >= cutoff)
+                {
+                    continue;
+                }
+                if (LibC.Unlinkat(directoryFd, name, 0) == 0)
+                {
+                    removed.Add(prefix + name);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The directory went away or became unreadable half way: what was removed so far is the answer.
+            truncated = true;
+        }
+        return new StaleUploadSweep(removed, truncated);
     }
 }

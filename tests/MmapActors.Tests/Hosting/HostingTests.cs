@@ -72,6 +72,7 @@ public sealed class HostingTests
             var builder = NewHostBuilder(new()
             {
                 ["MmapActors:Limits:MaxRangeLength"] = "1048576",
+                ["MmapActors:Limits:StaleUploadAge"] = "00:10:00",
                 ["MmapActors:AskTimeout"] = "00:00:20",
             });
             builder.Configuration.AddEnvironmentVariables(prefix);
@@ -83,6 +84,7 @@ public sealed class HostingTests
 
             var settings = MmapExtension.Get(system).Settings;
             Assert.Equal(1048576, settings.MaxRangeLength);
+            Assert.Equal(TimeSpan.FromMinutes(10), settings.StaleUploadAge);
             Assert.Equal(3, settings.TransferWindow);
             Assert.Equal(TimeSpan.FromSeconds(9), settings.AskTimeout);
             Assert.Equal(TimeSpan.FromSeconds(30), settings.IdleTimeout);
