@@ -362,12 +362,14 @@ internal sealed class SharedFile
     }
 
     /// <summary>
-    /// Grows the file through <paramref name="handle"/> so that the handle maps at least <paramref name="length"/> bytes,
-    /// never making the file shorter (<see cref="Protocol.GrowTo"/>). A handle that maps enough already is left alone
-    /// (no system call, no error, even on a read-only map); otherwise this is <see cref="Resize"/>, with its checks and
-    /// errors, to <paramref name="length"/> or to the file's current end if another handle grew it further: the handle's
-    /// own length may lag the file's (a mapping pinned by a lease follows a resize only once released), and resizing to
-    /// it would cut the file back.
+    /// Grows the file through <paramref name="handle"/> so that the handle maps, and the file backs, at least
+    /// <paramref name="length"/> bytes, never making the file shorter (<see cref="Protocol.GrowTo"/>). When both hold
+    /// already it does nothing (one fstat, no error, even on a read-only map); otherwise this is <see cref="Resize"/>,
+    /// with its checks and errors, to <paramref name="length"/> or to the file's current end if another handle grew it
+    /// further: the handle's own length may lag the file's (a mapping pinned by a lease follows a resize only once
+    /// released), and resizing to it would cut the file back. The file's end is asked, not only the map's: a file cut
+    /// from outside under a longer map must grow back too, or the writes this growth is for would meet the cut (EIO);
+    /// the map then shrinks to the length the file gets.
     /// </summary>
     /// <returns>The handle's length afterwards.</returns>
     internal long GrowTo(SharedHandle handle, long length)
@@ -377,13 +379,13 @@ internal sealed class SharedFile
         {
             throw new MmapException(MmapErrorKind.ValueError, "new size out of range"); // Resize's error for a negative size
         }
-        if (map.Length >= length)
+        long fileEnd = FileEnd(map);
+        long backed = fileEnd > map.Offset ? fileEnd - map.Offset : 0;
+        if (map.Length >= length && backed >= length)
         {
             return map.Length;
         }
-        long fileEnd = FileEnd(map);
-        long target = fileEnd > map.Offset ? Math.Max(length, fileEnd - map.Offset) : length;
-        Resize(handle, target);
+        Resize(handle, Math.Max(length, backed));
         return handle.Mapping.Map.Length;
     }
 

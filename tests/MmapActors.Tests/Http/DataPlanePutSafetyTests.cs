@@ -214,6 +214,25 @@ public sealed class DataPlanePutSafetyTests(DataPlaneFixture fx) : IClassFixture
         Assert.All(after[190_000..], x => Assert.Equal(3, x));
     }
 
+    [Fact]
+    public async Task A_range_PUT_after_the_file_was_emptied_from_outside_writes_every_byte_again()
+    {
+        string target = Path.Combine(fx.Root, "emptied.bin");
+        byte[] first = Filled(5 * Chunk + 123, 4), second = Filled(5 * Chunk + 123, 5);
+        using (var put = await fx.PutAsync("emptied.bin", first, h => h.ContentRange = new ContentRangeHeaderValue(0, first.Length - 1)))
+        {
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode); // the server now maps the file at its full length
+        }
+        await File.WriteAllBytesAsync(target, []); // as `: > emptied.bin` would, while the server keeps it mapped
+
+        using (var again = await fx.PutAsync("emptied.bin", second, h => h.ContentRange = new ContentRangeHeaderValue(0, second.Length - 1)))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, again.StatusCode);
+        }
+
+        Assert.Equal(second, await File.ReadAllBytesAsync(target));
+    }
+
     /// <summary>Waits until the server has written the first <paramref name="bytes"/> of a whole-file PUT's body of 2s:
     /// into the upload's temporary file, or (were the PUT not atomic) into the target itself.</summary>
     private async Task AwaitWrittenAsync(string name, int bytes, byte[] old) =>

@@ -71,6 +71,28 @@ public sealed class GrowToTests : IDisposable
     }
 
     [Fact]
+    public void A_file_cut_from_outside_under_a_longer_map_grows_back_to_the_length_asked_and_takes_the_writes()
+    {
+        var file = Share();
+        long a = Open(file);
+        Run<NumberReply>(file, a, new GrowTo(256 * KiB));
+        using (var outside = new FileStream(_temp.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            outside.SetLength(16 * KiB); // as `: > file` or a truncate from another process would
+        }
+
+        long length = Run<NumberReply>(file, a, new GrowTo(128 * KiB)).Value;
+
+        Assert.Equal(128 * KiB, length);
+        Assert.Equal(128 * KiB, new FileInfo(_temp.Path).Length);
+        Run<Done>(file, a, new WriteAt(128 * KiB - 3, [1, 2, 3]));
+        Assert.Equal(new byte[] { 1, 2, 3 }, Run<BytesReply>(file, a, new ReadAt(128 * KiB - 3, 3)).Data);
+        // A length the file still backs needs nothing, however far the map reaches past it.
+        Assert.Equal(128 * KiB, Run<NumberReply>(file, a, new GrowTo(16 * KiB)).Value);
+        Assert.Equal(128 * KiB, new FileInfo(_temp.Path).Length);
+    }
+
+    [Fact]
     public void A_handle_that_has_not_followed_a_growth_yet_grows_the_file_to_its_end_and_never_back()
     {
         var file = Share();
