@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using MmapActors.Remote.Http;
 
@@ -83,4 +84,44 @@ public sealed class ResponseBlockPoolTests
         block.Dispose(); // a block out at the time goes to the garbage collector, not back into the disposed pool
         Assert.Equal(0, pool.IdleBlocks);
     }
+
+    [Fact]
+    public async Task Renters_on_many_threads_never_hold_the_same_block_at_once()
+    {
+        int allocated = 0;
+        using var pool = new ResponseBlockPool(() => Interlocked.Increment(ref allocated));
+        const int Threads = 4, Rounds = 5_000;
+        var held = new System.Collections.Concurrent.ConcurrentDictionary<byte[], int>(ReferenceEqualityComparer.Instance);
+
+        var renters = Enumerable.Range(1, Threads).Select(id => Task.Run(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                var block = pool.Rent();
+                if (!held.TryAdd(ArrayOf(block), id))
+                {
+                    return false; // another renter holds this block right now
+                }
+                Thread.Yield(); // let the others rent and return meanwhile
+                held.TryRemove(ArrayOf(block), out _);
+                block.Dispose();
+            }
+            return true;
+        })).ToArray();
+
+        Assert.All(await Task.WhenAll(renters).WaitAsync(TimeSpan.FromSeconds(60)), Assert.True);
+        Assert.InRange(allocated, 1, Threads); // never more blocks than were out at once
+        // Every block went back once: draining the pool (until it has to allocate) gives each block once.
+        int before = Volatile.Read(ref allocated);
+        var drained = new List<byte[]>();
+        for (var block = pool.Rent(); Volatile.Read(ref allocated) == before; block = pool.Rent())
+        {
+            drained.Add(ArrayOf(block));
+        }
+        Assert.Equal(before, drained.Count);
+        Assert.Equal(drained.Count, drained.Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
+
+    private static byte[] ArrayOf(IMemoryOwner<byte> block) =>
+        MemoryMarshal.TryGetArray<byte>(block.Memory, out var segment) ? segment.Array! : throw new InvalidOperationException("not an array");
 }
