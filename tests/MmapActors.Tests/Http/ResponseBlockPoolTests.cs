@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using MmapActors.Remote.Http;
 
@@ -91,7 +92,7 @@ public sealed class ResponseBlockPoolTests
         int allocated = 0;
         using var pool = new ResponseBlockPool(() => Interlocked.Increment(ref allocated));
         const int Threads = 4, Rounds = 5_000;
-        var held = new System.Collections.Concurrent.ConcurrentDictionary<byte[], int>(ReferenceEqualityComparer.Instance);
+        var held = new ConcurrentDictionary<byte[], int>(ReferenceEqualityComparer.Instance);
 
         var renters = Enumerable.Range(1, Threads).Select(id => Task.Run(() =>
         {
