@@ -32,6 +32,9 @@ public sealed class ClusterDoorTests : IAsyncLifetime
                 Root = _root, Port = 0, Config = config, SeedNodes = [_nodes[0].Cluster.SelfAddress.ToString()],
             }, door));
         }
+        // Each node is Up once started, but may still see the others joining: a stat through its door would then ask
+        // only itself where a file's owner runs.
+        await TestCluster.WaitForUpAsync(_nodes.Select(n => n.MemberSystem), _nodes.Count, TimeSpan.FromSeconds(30));
         foreach (var node in _nodes)
         {
             _clients.Add(await MmapRemote.ConnectAsync(node.Door.Address.ToString(), "akka.loglevel = WARNING"));

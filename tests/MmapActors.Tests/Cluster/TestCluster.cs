@@ -81,17 +81,22 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until every live member sees exactly <paramref name="count"/> members, all Up.</summary>
-    public async Task WaitForUpAsync(int count, TimeSpan timeout)
+    public Task WaitForUpAsync(int count, TimeSpan timeout) => WaitForUpAsync(Live, count, timeout);
+
+    /// <summary>Waits until each of <paramref name="members"/> sees exactly <paramref name="count"/> members, all Up and
+    /// reachable: a member that is Up itself may still see the others joining, and a stat or an open it serves then knows
+    /// only itself.</summary>
+    public static async Task WaitForUpAsync(IEnumerable<ActorSystem> members, int count, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!Live.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count &&
-                              Akka.Cluster.Cluster.Get(n).State.Members.Count == count &&
-                              Akka.Cluster.Cluster.Get(n).State.Unreachable.Count == 0))
+        while (!members.All(n => Akka.Cluster.Cluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count &&
+                                 Akka.Cluster.Cluster.Get(n).State.Members.Count == count &&
+                                 Akka.Cluster.Cluster.Get(n).State.Unreachable.Count == 0))
         {
             if (DateTime.UtcNow > deadline)
             {
                 throw new TimeoutException($"the cluster did not settle at {count} Up members within {timeout}: " +
-                                           string.Join("; ", Live.Select(n => Akka.Cluster.Cluster.Get(n).State.ToString())));
+                                           string.Join("; ", members.Select(n => Akka.Cluster.Cluster.Get(n).State.ToString())));
             }
             await Task.Delay(100);
         }
