@@ -214,7 +214,15 @@ public sealed unsafe partial class ServedRoot
             OpenBeneathRoot(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativeDirectory));
         int directoryFd = directory.Descriptor;
         string prefix = isRoot ? "" : relativeDirectory.TrimEnd('/') + "/";
-        DateTime cutoff = DateTime.UtcNow - olderThan;
+        // In Unix time, as statx gives it: no date arithmetic to overflow, whatever the age or a file's stamp.
+        var now = DateTimeOffset.UtcNow;
+        long cutoffSeconds = now.ToUnixTimeSeconds() - (long)olderThan.TotalSeconds;
+        long cutoffNanoseconds = (now.Ticks % TimeSpan.TicksPerSecond - olderThan.Ticks % TimeSpan.TicksPerSecond) * 100;
+        if (cutoffNanoseconds < 0)
+        {
+            cutoffSeconds--;
+            cutoffNanoseconds += 1_000_000_000;
+        }
         var removed = new List<string>();
         int examined = 0;
         bool truncated = false;
@@ -230,9 +238,8 @@ public sealed unsafe partial class ServedRoot
                     truncated = true;
                     break;
                 }
-                if (!IsTemporaryName(name) ||
-                    LibC.RegularFileModifiedAt(directoryFd, name, out bool isRegular, out DateTime modified) != 0 ||
-                    !isRegular || modified >= cutoff)
+                if (!IsTemporaryName(name) || LibC.IdentifyAt(directoryFd, name, out var entry) != 0 || !entry.IsRegular ||
+                    entry.ModifiedSeconds > cutoffSeconds || (entry.ModifiedSeconds == cutoffSeconds && entry.ModifiedNanoseconds >= cutoffNanoseconds))
                 {
                     continue;
                 }

@@ -44,8 +44,29 @@ internal static unsafe partial class LibC
             identity = default;
             return Marshal.GetLastPInvokeError();
         }
-        identity = new FileIdentity(((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Ino, buffer.Nlink, (buffer.Mode & S_IFMT) == S_IFREG,
-            (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds);
+        identity = IdentityOf(buffer);
         return 0;
     }
+
+    [LibraryImport(Library, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxIdentityAt(int dirfd, string path, int flags, uint mask, StatxIdentityBuffer* buffer);
+
+    /// <summary>The identity of <paramref name="name"/> in a directory, looked at without following a symlink
+    /// (<c>AT_SYMLINK_NOFOLLOW</c>): a link is seen as a link, whatever it points to.</summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int IdentifyAt(int directoryFd, string name, out FileIdentity identity)
+    {
+        StatxIdentityBuffer buffer = default;
+        if (StatxIdentityAt(directoryFd, name, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_INO | STATX_SIZE | STATX_MTIME, &buffer) != 0)
+        {
+            identity = default;
+            return Marshal.GetLastPInvokeError();
+        }
+        identity = IdentityOf(buffer);
+        return 0;
+    }
+
+    private static FileIdentity IdentityOf(in StatxIdentityBuffer buffer) =>
+        new(((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Ino, buffer.Nlink, (buffer.Mode & S_IFMT) == S_IFREG,
+            (long)buffer.Size, buffer.MtimeSeconds, buffer.MtimeNanoseconds);
 }
