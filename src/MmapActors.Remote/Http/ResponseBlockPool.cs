@@ -20,23 +20,34 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
     /// <summary>The size of every block.</summary>
     public const int BlockSize = 8192;
 
-    /// <summary>Idle blocks kept for reuse (8 MiB).</summary>
+    /// <summary>Idle blocks kept for reuse (8 MiB) by a pool, or by all the pools of one factory together.</summary>
     public const int MaxIdleBlocks = 1024;
 
-    private readonly ConcurrentQueue<Block> _idle = new();
+    private readonly Shelf _shelf;
     private readonly Action? _allocated;
-    private int _idleCount;
     private int _disposed;
 
     /// <summary>An empty pool; <paramref name="allocated"/>, when given, is called for every block it allocates (not for
     /// blocks it hands out again).</summary>
-    public ResponseBlockPool(Action? allocated = null) => _allocated = allocated;
+    public ResponseBlockPool(Action? allocated = null)
+        : this(allocated, new Shelf())
+    {
+    }
+
+    /// <summary>A pool that keeps its idle blocks on <paramref name="shelf"/>, which other pools may share: Kestrel asks
+    /// its factory for a pool per I/O queue, and the idle bound is for the server, not for each queue.</summary>
+    internal ResponseBlockPool(Action? allocated, Shelf shelf)
+    {
+        ArgumentNullException.ThrowIfNull(shelf);
+        _allocated = allocated;
+        _shelf = shelf;
+    }
 
     /// <inheritdoc />
     public override int MaxBufferSize => BlockSize;
 
-    /// <summary>Blocks kept for reuse now (tests).</summary>
-    internal int IdleBlocks => Volatile.Read(ref _idleCount);
+    /// <summary>Blocks kept for reuse now, on this pool's shelf (tests).</summary>
+    internal int IdleBlocks => Volatile.Read(ref _shelf.Count);
 
     /// <inheritdoc />
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minBufferSize"/> is more than <see cref="BlockSize"/>.</exception>
@@ -45,10 +56,9 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_idle.TryDequeue(out var block))
+        if (_shelf.TryTake() is { } block)
         {
-            Interlocked.Decrement(ref _idleCount);
-            block.Rented();
+            block.Rented(this);
             return block;
         }
         _allocated?.Invoke();
@@ -57,16 +67,10 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
 
     private void Return(Block block)
     {
-        if (Volatile.Read(ref _disposed) != 0)
+        if (Volatile.Read(ref _disposed) == 0)
         {
-            return; // the pool is gone: the block goes to the garbage collector
+            _shelf.TryPut(block); // past the bound, the block goes to the garbage collector
         }
-        if (Interlocked.Increment(ref _idleCount) <= MaxIdleBlocks)
-        {
-            _idle.Enqueue(block);
-            return;
-        }
-        Interlocked.Decrement(ref _idleCount);
     }
 
     /// <inheritdoc />
@@ -74,15 +78,49 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _idle.Clear();
-            Volatile.Write(ref _idleCount, 0);
+            _shelf.Clear();
         }
     }
 
-    /// <summary>One block: a pinned array, handed back to its pool when its renter disposes it.</summary>
-    private sealed class Block(ResponseBlockPool pool) : IMemoryOwner<byte>
+    /// <summary>Idle blocks, at most <see cref="MaxIdleBlocks"/>, for one pool or for every pool of a factory.</summary>
+    internal sealed class Shelf
+    {
+        private readonly ConcurrentQueue<Block> _blocks = new();
+        internal int Count;
+
+        internal Block? TryTake()
+        {
+            if (!_blocks.TryDequeue(out var block))
+            {
+                return null;
+            }
+            Interlocked.Decrement(ref Count);
+            return block;
+        }
+
+        internal void TryPut(Block block)
+        {
+            if (Interlocked.Increment(ref Count) <= MaxIdleBlocks)
+            {
+                _blocks.Enqueue(block);
+                return;
+            }
+            Interlocked.Decrement(ref Count);
+        }
+
+        internal void Clear()
+        {
+            while (TryTake() is not null)
+            {
+            }
+        }
+    }
+
+    /// <summary>One block: a pinned array, handed back to the pool that rented it out last when its renter disposes it.</summary>
+    internal sealed class Block(ResponseBlockPool pool) : IMemoryOwner<byte>
     {
         private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+        private ResponseBlockPool _pool = pool;
         private int _returned;
 
         // Created from the pinned array, so that Memory.Pin() (the socket's send) takes no GC handle.
@@ -90,14 +128,19 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
             ? MemoryMarshal.CreateFromPinnedArray(_array, 0, _array.Length)
             : throw new ObjectDisposedException(nameof(Block), "the block was returned to its pool");
 
-        public void Rented() => Volatile.Write(ref _returned, 0);
+        /// <summary>Handed out again, by <paramref name="pool"/> (a shared shelf's block may change pools).</summary>
+        public void Rented(ResponseBlockPool pool)
+        {
+            _pool = pool;
+            Volatile.Write(ref _returned, 0);
+        }
 
         public void Dispose()
         {
             // Once: a second dispose by a confused renter must not put the block in the pool twice (two renters, one block).
             if (Interlocked.Exchange(ref _returned, 1) == 0)
             {
-                pool.Return(this);
+                _pool.Return(this);
             }
         }
     }

@@ -73,6 +73,23 @@ public sealed class ResponseBlockPoolTests
     }
 
     [Fact]
+    public void The_pools_of_one_factory_keep_at_most_the_idle_bound_together()
+    {
+        var factory = new ResponseBlockPoolFactory();
+        using var first = (ResponseBlockPool)factory.Create();
+        using var second = (ResponseBlockPool)factory.Create(); // Kestrel asks for one per I/O queue
+        var blocks = Enumerable.Range(0, ResponseBlockPool.MaxIdleBlocks).Select(_ => first.Rent())
+            .Concat(Enumerable.Range(0, 10).Select(_ => second.Rent())).ToList();
+
+        blocks.ForEach(b => b.Dispose());
+
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks, first.IdleBlocks);
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks, second.IdleBlocks);
+        second.Rent().Dispose(); // an idle block of the first pool serves the second
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks + 10, factory.BlocksAllocated);
+    }
+
+    [Fact]
     public void A_request_for_more_than_a_block_is_refused_and_a_disposed_pool_rents_nothing()
     {
         var pool = new ResponseBlockPool();
