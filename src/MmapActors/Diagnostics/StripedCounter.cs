@@ -25,9 +25,13 @@ internal sealed class StripedCounter
 
     /// <summary>A counter at zero with one cell per processor (rounded up to a power of two, at most 64).</summary>
     public StripedCounter()
-        : this((int)Math.Min(64, BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount)))
+        : this(PerProcessor(64))
     {
     }
+
+    /// <summary>Cells for one per processor, rounded up to a power of two, at most <paramref name="max"/> (a power of two):
+    /// a counter that exists once per file rather than once per server keeps its 128 bytes a cell few.</summary>
+    public static int PerProcessor(int max) => (int)Math.Min(max, BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
 
     /// <summary>A counter at zero with <paramref name="cells"/> cells (tests use one, to make every thread share it).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="cells"/> is not a power of two.</exception>

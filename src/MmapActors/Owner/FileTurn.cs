@@ -36,7 +36,8 @@ internal sealed class FileTurn
     private readonly SharedFile _file;
     private int _state;
     private int _ownerWaiting;
-    private readonly StripedCounter _inlineRuns = new();
+    // One per file: at most 8 cells (1 KiB), not one per processor of a large machine (8 KiB on 64 cores) for every open file.
+    private readonly StripedCounter _inlineRuns = new(StripedCounter.PerProcessor(8));
     private Exception? _failure;
     private Action<Exception>? _failureObserver;
 
