@@ -56,6 +56,18 @@ public sealed partial class ServedRootStaleUploadTests : IDisposable
     }
 
     [Fact]
+    public void An_age_longer_than_the_calendar_removes_nothing_and_does_not_throw()
+    {
+        string stale = Stale(Path.Combine(_root, $".big.bin.{Hex}.part"));
+
+        using var root = ServedRoot.Open(_root, readOnly: false);
+        var sweep = root.SweepStaleUploads("", TimeSpan.MaxValue);
+
+        Assert.Empty(sweep.Removed);
+        Assert.True(File.Exists(stale));
+    }
+
+    [Fact]
     public void A_sweep_of_a_subdirectory_names_what_it_removed_relative_to_the_root()
     {
         string stale = Stale(Path.Combine(_root, "sub", $".x.{Hex}.part"));
