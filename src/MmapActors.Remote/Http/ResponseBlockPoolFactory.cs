@@ -7,13 +7,13 @@ namespace MmapActors.Remote.Http;
 /// as the server's <see cref="IMemoryPoolFactory{T}"/>, which the transport asks for its pool).</summary>
 internal sealed class ResponseBlockPoolFactory : IMemoryPoolFactory<byte>
 {
-    // One shelf for every pool: Kestrel asks for a pool per I/O queue, and MaxIdleBlocks bounds the server's idle blocks.
-    private readonly ResponseBlockPool.Shelf _shelf = new();
+    // One bound for every pool: Kestrel asks for a pool per I/O queue, and MaxIdleBlocks bounds the server's idle blocks.
+    private readonly ResponseBlockPool.IdleBudget _budget = new();
     private long _blocksAllocated;
 
     /// <summary>Blocks allocated so far by every pool this factory made: tests prove with it that Kestrel uses them.</summary>
     public long BlocksAllocated => Interlocked.Read(ref _blocksAllocated);
 
     /// <inheritdoc />
-    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new ResponseBlockPool(() => Interlocked.Increment(ref _blocksAllocated), _shelf);
+    public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new ResponseBlockPool(() => Interlocked.Increment(ref _blocksAllocated), _budget);
 }

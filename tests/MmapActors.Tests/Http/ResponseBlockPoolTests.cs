@@ -79,14 +79,28 @@ public sealed class ResponseBlockPoolTests
         using var first = (ResponseBlockPool)factory.Create();
         using var second = (ResponseBlockPool)factory.Create(); // Kestrel asks for one per I/O queue
         var blocks = Enumerable.Range(0, ResponseBlockPool.MaxIdleBlocks).Select(_ => first.Rent())
-            .Concat(Enumerable.Range(0, 10).Select(_ => second.Rent())).ToList();
+            .Concat(Enumerable.Range(0, ResponseBlockPool.MaxIdleBlocks).Select(_ => second.Rent())).ToList();
 
         blocks.ForEach(b => b.Dispose());
 
-        Assert.Equal(ResponseBlockPool.MaxIdleBlocks, first.IdleBlocks);
-        Assert.Equal(ResponseBlockPool.MaxIdleBlocks, second.IdleBlocks);
-        second.Rent().Dispose(); // an idle block of the first pool serves the second
-        Assert.Equal(ResponseBlockPool.MaxIdleBlocks + 10, factory.BlocksAllocated);
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks / 2, first.IdleBlocks);
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks / 2, second.IdleBlocks);
+        Assert.Equal(2L * ResponseBlockPool.MaxIdleBlocks, factory.BlocksAllocated);
+    }
+
+    [Fact]
+    public void A_pool_made_later_lowers_the_share_an_earlier_pool_keeps()
+    {
+        var factory = new ResponseBlockPoolFactory();
+        using var first = (ResponseBlockPool)factory.Create();
+        var blocks = Enumerable.Range(0, ResponseBlockPool.MaxIdleBlocks).Select(_ => first.Rent()).ToList();
+        blocks.Take(ResponseBlockPool.MaxIdleBlocks / 2).ToList().ForEach(b => b.Dispose());
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks / 2, first.IdleBlocks);
+
+        using var second = (ResponseBlockPool)factory.Create();
+        blocks.Skip(ResponseBlockPool.MaxIdleBlocks / 2).ToList().ForEach(b => b.Dispose());
+
+        Assert.Equal(ResponseBlockPool.MaxIdleBlocks / 2, first.IdleBlocks); // the rest went to the garbage collector
     }
 
     [Fact]
