@@ -101,7 +101,7 @@ internal sealed class ResponseBlockPool : MemoryPool<byte>
     /// <remarks>
     /// Shared as a bound, not as one queue of idle blocks: Kestrel rents and returns a connection's blocks on the I/O
     /// thread of its queue, so a queue per pool stays in that thread's cache, where one queue for every pool had the
-    /// processors take its head and its count from each other on every rent and return (2.6 % of the data plane's CPU
+    /// processors take its head and its count from each other on every rent and return (2.7 % of the data plane's CPU
     /// under wrk, perf, docs/benchmarks.md "sixth pass").
     /// </remarks>
     internal sealed class IdleBudget
