@@ -42,6 +42,7 @@ public sealed class OwnerIsolationTests : TestKit
             var read = new MapRequest(owner.HandleId, new ReadAt(4096, 4096));
             await owner.Owner.Ask<MapReply>(read); // warm
 
+            using var machine = SchedulingStallMeter.Start();
             var pausedBefore = GC.GetTotalPauseDuration();
             int gcBefore = GC.CollectionCount(0);
             var findClock = Stopwatch.StartNew();
@@ -65,7 +66,8 @@ public sealed class OwnerIsolationTests : TestKit
             double median = latencies[latencies.Count / 2], p999 = latencies[(int)(latencies.Count * 0.999)], max = latencies[^1];
             _output.WriteLine($"finds ran {findMs:F0} ms; {latencies.Count} reads of the other file: median {median:F3} ms, " +
                              $"p99.9 {p999:F3} ms, max {max:F1} ms; {GC.CollectionCount(0) - gcBefore} GCs pausing " +
-                             $"{(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms in all; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+                             $"{(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:F0} ms in all; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}; " +
+                             $"a thread that only sleeps went {machine.LongestStall.TotalMilliseconds:F1} ms without running");
 
             Assert.True(findMs > 200, $"the finds took only {findMs:F0} ms: too short to show a stall");
             Assert.True(latencies.Count > 1000, $"only {latencies.Count} reads completed while the finds ran {findMs:F0} ms");
@@ -78,8 +80,13 @@ public sealed class OwnerIsolationTests : TestKit
             // 4 KiB of hole (1 GiB here), and on a fast host whose finds end in 0.5 s a stall of 100 to 160 ms with no
             // owner involved came within a quarter of the finds' time (bigger files made the kernel's stalls longer,
             // 0.5 to 2 s, on the code before and after the shared turn alike). Isolation itself is what the count and the
-            // p99.9 above prove: a read queued behind a find would let only a handful complete while the finds ran.
-            Assert.True(max < 1000, $"a read waited {max:F1} ms while other files were searched (the finds ran {findMs:F0} ms)");
+            // p99.9 above prove: a read queued behind a find would let only a handful complete while the finds ran. A stall
+            // of the whole machine is allowed for as a thread that only sleeps saw it; an owner held up by a find is not, since
+            // that thread never waits for an owner. (Reads that waited 0.6 to 2.3 s, seen before, were the test harness
+            // holding two of the pool's workers: HarnessThreadPool.)
+            double allowed = 1000 + machine.LongestStall.TotalMilliseconds;
+            Assert.True(max < allowed, $"a read waited {max:F1} ms while other files were searched (the finds ran {findMs:F0} ms; " +
+                                       $"allowed {allowed:F0} ms, of which {machine.LongestStall.TotalMilliseconds:F0} ms the machine's own longest stall)");
             foreach (var file in big)
             {
                 await file.DisposeAsync();
