@@ -24,6 +24,7 @@ public sealed class OwnerIsolationTests : TestKit
     [Fact]
     public async Task Four_finds_over_large_sparse_files_do_not_delay_reads_of_another_file_by_more_than_a_few_milliseconds()
     {
+        using var pool = HarnessThreadPool.ReturnHeldWorkers();
         var dir = Directory.CreateTempSubdirectory("mmap-isolation-").FullName;
         try
         {
