@@ -25,16 +25,12 @@ bench_workspace mmap-compare $((256 * 1024 * 1024))
 start_nginx
 names=(nginx) ports=("$nginx_port") server_pids=("$nginx_pid")
 for spec in "$@"; do
-  name=${spec%%=*} command=${spec#*=} port=$(free_port)
-  command=${command//\{PORT\}/$port}
-  command=${command//\{ROOT\}/$work/root}
-  bash -c "exec $command" > "$work/$name.log" 2>&1 &
-  pids+=($!)
-  names+=("$name") ports+=("$port") server_pids+=($!)
+  name=${spec%%=*}
+  start_command "$work/$name.log" "${spec#*=}"
+  names+=("$name") ports+=("$server_port") server_pids+=("$server_pid")
 done
 for i in "${!ports[@]}"; do
-  for _ in $(seq 1 150); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:${ports[$i]}/data.bin" && break; sleep 0.2; done
-  curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:${ports[$i]}/data.bin" || { echo "${names[$i]} does not answer" >&2; cat "$work/${names[$i]}.log" >&2 || true; exit 1; }
+  await_answer "${ports[$i]}" 150 "${names[$i]} does not answer" "$work/${names[$i]}.log"
 done
 
 cpu_ticks() { # a process and its children, user + system, in clock ticks

@@ -61,8 +61,7 @@ for _ in $(seq 1 100); do
 done
 grep -q "HTTP data plane at" "$work/serve.log" || { cat "$work/serve.log" >&2; exit 1; }
 for port in "$nginx_port" "$http_port"; do
-  for _ in $(seq 1 50); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/data.bin" && break; sleep 0.2; done
-  curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/data.bin" || { echo "no answer on port $port" >&2; cat "$work/serve.log" "$work/nginx/error.log" >&2; exit 1; }
+  await_answer "$port" 50 "no answer on port $port" "$work/serve.log" "$work/nginx/error.log"
 done
 
 # wrk: 2 threads (the machine has 2 cores), 16 connections; prints requests/s.

@@ -48,3 +48,24 @@ CONF
   nginx_pid=$!
   pids+=("$nginx_pid")
 }
+
+# Starts COMMAND (a server in the foreground) in the background, its output in LOG, with {PORT} replaced by a free port
+# and {ROOT} by "$work/root"; sets server_port and server_pid and adds the pid to the pids array.
+start_command() { # log command
+  server_port=$(free_port)
+  local command=${2//\{PORT\}/$server_port}
+  command=${command//\{ROOT\}/$work/root}
+  bash -c "exec $command" > "$1" 2>&1 &
+  server_pid=$!
+  pids+=("$server_pid")
+}
+
+# Waits (up to TRIES x 0.2 s) until PORT serves a byte of data.bin; otherwise prints MESSAGE and the LOGS and exits.
+await_answer() { # port tries message log...
+  local port=$1 tries=$2 message=$3
+  shift 3
+  for _ in $(seq 1 "$tries"); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/data.bin" && return 0; sleep 0.2; done
+  echo "$message" >&2
+  cat "$@" >&2 || true
+  exit 1
+}

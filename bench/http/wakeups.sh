@@ -16,17 +16,13 @@ source "$here/nginx.sh"
 bench_workspace mmap-wakeups $((256 * 1024 * 1024))
 if [[ -z $command ]]; then
   start_nginx
-  port=$nginx_port server_pid=$nginx_pid
+  port=$nginx_port log=$work/nginx/error.log
 else
-  port=$(free_port)
-  command=${command//\{PORT\}/$port}
-  command=${command//\{ROOT\}/$work/root}
-  bash -c "exec $command" > "$work/server.log" 2>&1 &
-  server_pid=$!
-  pids+=("$server_pid")
+  log=$work/server.log
+  start_command "$log" "$command"
+  port=$server_port
 fi
-for _ in $(seq 1 150); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/data.bin" && break; sleep 0.2; done
-curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$port/data.bin" || { echo "the server does not answer" >&2; cat "$work/server.log" >&2 || true; exit 1; }
+await_answer "$port" 150 "the server does not answer" "$log"
 
 interrupts() { awk '/^ *(RES|CAL):/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s }' /proc/interrupts; }
 # The server's processes (nginx: its workers) and how many of the connections to the port each holds.
