@@ -58,8 +58,23 @@ internal static class ClusterServeCommand
         Console.WriteLine($"mmapctl: serving {Path.GetFullPath(root)} at {node.Door.Address}{(readOnly ? " (read-only)" : "")}; " +
                           $"clients must use --server {node.Door.Address}");
         Console.Out.Flush();
-        await ServeCommand.RunUntilStoppedAsync(node.WhenTerminated, "closing the door, handing files off and leaving the cluster", node.StopAsync,
-            cancellationToken);
-        return ExitCodes.Success;
+        bool asked = await ServeCommand.RunUntilStoppedAsync(node.WhenTerminated, "closing the door, handing files off and leaving the cluster",
+            node.StopAsync, cancellationToken);
+        if (asked)
+        {
+            return ExitCodes.Success;
+        }
+        // The member system ended on its own. When the cluster downed this node (the resolver found it unreachable, or
+        // an operator downed it), its files already run on other members: a service manager must see that as a failure
+        // to restart it (a new incarnation joins as a fresh member), never as a clean stop.
+        var reason = Akka.Actor.CoordinatedShutdown.Get(node.MemberSystem).ShutdownReason;
+        if (reason is Akka.Actor.CoordinatedShutdown.ClusterDowningReason)
+        {
+            Console.Error.WriteLine("mmapctl: this node was downed by the cluster (unreachable for too long, or downed by an operator); " +
+                                    "its files are served by the other members. Start it again to rejoin as a new member");
+            return ExitCodes.Downed;
+        }
+        Console.Error.WriteLine($"mmapctl: the cluster member stopped without being asked to ({reason?.GetType().Name ?? "no reason given"})");
+        return ExitCodes.Error;
     }
 }

@@ -12,6 +12,8 @@ internal static class ExitCodes
     public const int Refused = 4;
     public const int OutOfRange = 5;
     public const int Unreachable = 6;
+    /// <summary><c>serve --cluster</c> only: the cluster downed this node (its files moved to other members).</summary>
+    public const int Downed = 7;
     public const int Interrupted = 130;
 
     /// <summary>The table shown by <c>--help</c>.</summary>
@@ -24,6 +26,7 @@ internal static class ExitCodes
         "  4    refused (path outside the served root, read-only export, a limit, permission)\n" +
         "  5    out of range (offset or length past the end of the file)\n" +
         "  6    unreachable (no server at the address, wrong address or system name, no answer in time)\n" +
+        "  7    downed (serve --cluster: the cluster removed this node; its files moved to other members; start it again to rejoin)\n" +
         "  130  interrupted (Ctrl+C or SIGTERM; an upload leaves nothing behind, a download keeps FILE.part for --resume)";
 
     /// <summary>The exit code for an error reply.</summary>

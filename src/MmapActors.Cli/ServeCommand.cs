@@ -171,7 +171,13 @@ internal static class ServeCommand
             Console.WriteLine($"mmapctl: HTTP data plane at {http.BaseUrl} (e.g. curl -r 0-1023 {http.BaseUrl}<path>)");
         }
         Console.Out.Flush();
-        await RunUntilStoppedAsync(server.WhenTerminated, "flushing and closing every map", server.StopAsync, cancellationToken);
+        bool asked = await RunUntilStoppedAsync(server.WhenTerminated, "flushing and closing every map", server.StopAsync, cancellationToken);
+        if (!asked)
+        {
+            // Nobody asked it to stop: a service manager must see a failure, not a clean stop, so that it restarts it.
+            Console.Error.WriteLine("mmapctl: the server stopped without being asked to");
+            return ExitCodes.Error;
+        }
         return ExitCodes.Success;
     }
 
@@ -181,12 +187,15 @@ internal static class ServeCommand
     /// first. The signals stay caught until the stop has run, so that neither the first nor a second one ends the process
     /// before the maps are flushed and the files handed off.
     /// </summary>
-    internal static async Task RunUntilStoppedAsync(Task whenTerminated, string stopping, Func<Task> stopAsync, CancellationToken cancellationToken)
+    /// <returns><see langword="true"/> when the stop was asked for (a signal or <paramref name="cancellationToken"/>);
+    /// <see langword="false"/> when <paramref name="whenTerminated"/> completed first, so the caller can exit non-zero.</returns>
+    internal static async Task<bool> RunUntilStoppedAsync(Task whenTerminated, string stopping, Func<Task> stopAsync, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopGracefully);
         using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopGracefully);
         await Task.WhenAny(whenTerminated, Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default));
+        bool asked = stop.IsCancellationRequested;
 
         void StopGracefully(PosixSignalContext context)
         {
@@ -196,5 +205,6 @@ internal static class ServeCommand
         Console.WriteLine($"mmapctl: stopping: {stopping}");
         await stopAsync();
         Console.WriteLine("mmapctl: stopped");
+        return asked;
     }
 }

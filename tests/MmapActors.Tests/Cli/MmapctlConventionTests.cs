@@ -16,7 +16,7 @@ public sealed class MmapctlConventionTests() : ServedDirectoryTest("mmapctl-conv
         var help = await Mmapctl.RunAsync("--help");
 
         Assert.Equal(0, help.Exit);
-        foreach (string code in new[] { "0", "1", "2", "3", "4", "5", "6", "130" })
+        foreach (string code in new[] { "0", "1", "2", "3", "4", "5", "6", "7", "130" })
         {
             Assert.Matches($@"(?m)^\s+{code}\s+\w", help.Out);
         }

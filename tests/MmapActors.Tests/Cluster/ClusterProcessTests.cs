@@ -74,6 +74,38 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
+    public async Task A_member_downed_by_the_cluster_exits_with_the_downed_code_and_says_why_rather_than_0()
+    {
+        // The seed is a member in this process, so the test can down the process's member as the resolver would.
+        var seed = MmapActors.Cluster.MmapCluster.CreateSystem(new MmapActors.Cluster.MmapClusterOptions
+        {
+            Root = _root, Port = 0, Config = Akka.Configuration.ConfigurationFactory.ParseString(TestCluster.FastFailover),
+        });
+        try
+        {
+            await MmapActors.Cluster.MmapCluster.Get(seed).WhenUp.WaitAsync(TimeSpan.FromSeconds(30));
+            var ports = FreePorts(2);
+            var node = await StartNodeAsync(ports[0], ports[1], config: null, MmapActors.Cluster.MmapCluster.Get(seed).SelfAddress.ToString());
+            await TestCluster.WaitForUpAsync([seed], 2, TimeSpan.FromSeconds(30));
+
+            Akka.Cluster.Cluster.Get(seed).Down(Akka.Actor.Address.Parse($"akka.tcp://mmap@127.0.0.1:{ports[0]}"));
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await node.Process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(7, node.Process.ExitCode);
+            lock (node.Lines)
+            {
+                Assert.Contains(node.Lines, l => l.Contains("this node was downed by the cluster", StringComparison.Ordinal));
+                Mmapctl.AssertNoStackTrace(string.Join("\n", node.Lines));
+            }
+        }
+        finally
+        {
+            await seed.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task Serve_cluster_with_a_public_host_advertises_it_on_the_door_and_on_the_member()
     {
         var ports = FreePorts(2);
