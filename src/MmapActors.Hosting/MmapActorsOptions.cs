@@ -32,11 +32,6 @@ public sealed class MmapActorsOptions
     /// <summary><c>mmap.shutdown-flush-timeout</c>: how long shutdown waits for every owner to flush and close.</summary>
     public TimeSpan? ShutdownFlushTimeout { get; set; }
 
-    /// <summary><c>mmap.owner-dispatcher.dedicated-thread-pool.thread-count</c>: threads of a dedicated owner pool. Only read
-    /// when <c>mmap.owner-dispatcher</c> is configured as a ForkJoinDispatcher; the reference configuration runs owners on
-    /// the .NET thread pool (their blocking work runs on threads of its own), and then this has no effect.</summary>
-    public int? OwnerThreads { get; set; }
-
     /// <summary><c>mmap.restart</c>: how owners that throw are restarted.</summary>
     public MmapRestartOptions Restart { get; set; } = new();
 

@@ -18,7 +18,6 @@ internal static class MmapHocon
         Add(lines, "ask-timeout", Duration(options.AskTimeout));
         Add(lines, "connect-timeout", Duration(options.ConnectTimeout));
         Add(lines, "shutdown-flush-timeout", Duration(options.ShutdownFlushTimeout));
-        Add(lines, "owner-dispatcher.dedicated-thread-pool.thread-count", Number(options.OwnerThreads));
         if (options.Restart is { } restart)
         {
             Add(lines, "restart.min-backoff", Duration(restart.MinBackoff));

@@ -66,16 +66,4 @@ public static class DataPlaneErrors
         response.ContentLength = System.Text.Encoding.UTF8.GetByteCount(body);
         return HttpMethods.IsHead(response.HttpContext.Request.Method) ? Task.CompletedTask : response.WriteAsync(body);
     }
-
-    /// <summary>The exception an error response stands for, as our remote client raises it; null when the response
-    /// does not carry an MmapActors error (an auth refusal, a proxy's page).</summary>
-    public static MmapException? FromResponse(string? kind, string? errno, string message)
-    {
-        if (!Enum.TryParse<MmapErrorKind>(kind, ignoreCase: false, out var k) || !Enum.IsDefined(k))
-        {
-            return null;
-        }
-        int? n = int.TryParse(errno, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int v) ? v : null;
-        return new MmapException(k, message.TrimEnd('\n'), n);
-    }
 }

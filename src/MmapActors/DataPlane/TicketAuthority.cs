@@ -141,9 +141,6 @@ public sealed class TicketAuthority : IDisposable
         return TicketCheck.Valid;
     }
 
-    /// <summary>Reads a ticket's grant without spending it, if the signature is good (diagnostics, tests).</summary>
-    public TicketGrant? Inspect(string? ticket) => Decode(ticket).Grant;
-
     /// <summary>Forgets the key material.</summary>
     public void Dispose() => CryptographicOperations.ZeroMemory(_key);
 
