@@ -17,7 +17,7 @@ internal static class ClusterServeCommand
     /// script that accepted the first must not silently accept the second.
     /// </remarks>
     public static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, int? clientPort, string[] seeds,
-        bool readOnly, string? configFile, bool allowInsecure, bool allowInsecureMembers, CancellationToken cancellationToken)
+        bool readOnly, string? configFile, bool allowInsecure, bool allowInsecureMembers, string logFormat, CancellationToken cancellationToken)
     {
         ServeCommand.CheckRootAndConfig(root, configFile);
         if (port == 0 && clientPort is null)
@@ -31,7 +31,9 @@ internal static class ClusterServeCommand
         }
         var seedNodes = seeds.SelectMany(s => s.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
         Directory.CreateDirectory(root);
-        var config = configFile is null ? null : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile));
+        // The member logs as the door does (one line per event, the operator's format), unless the file chooses loggers.
+        var config = Akka.Configuration.ConfigurationFactory.ParseString(ServeCommand.OperatorConfig(null, configFile, logFormat))
+            .WithFallback(configFile is null ? Akka.Configuration.Config.Empty : Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(configFile)));
         string? advertised = ServeCommand.AdvertisedHost(host, publicHost);
         MmapClusterNode node;
         try
@@ -42,7 +44,7 @@ internal static class ClusterServeCommand
                     Root = root, Host = host, PublicHost = advertised, Port = port, SeedNodes = seedNodes, ReadOnly = readOnly, Config = config,
                     AllowInsecureMembers = allowInsecureMembers,
                 },
-                new MmapServerOptions(root, host, doorPort, readOnly, configFile, Config: ServeCommand.OperatorConfig(advertised, configFile))
+                new MmapServerOptions(root, host, doorPort, readOnly, configFile, Config: ServeCommand.OperatorConfig(advertised, configFile, logFormat))
                 {
                     AllowInsecureNonLoopback = allowInsecure,
                 },

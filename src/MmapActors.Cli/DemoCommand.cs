@@ -40,7 +40,9 @@ internal static class DemoCommand
     private static async Task<int> RunAsync(string root, int workers, TimeSpan duration, CancellationToken ct)
     {
         const int FileSize = 64 << 20, Block = 4096;
-        await using var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, Config: "akka.loglevel = WARNING"), ct);
+        // Both ends log as `serve` does (one short line per event, no stack trace for a network's or a peer's failure).
+        string logging = "akka.loglevel = WARNING\n" + ServeCommand.OperatorConfig(null, null);
+        await using var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, Config: logging), ct);
         Console.WriteLine($"1. Serving {root} at {server.Address}");
 
         await using var local = MmapClient.Create(server.System);
@@ -71,7 +73,7 @@ internal static class DemoCommand
         Console.WriteLine($"3. Local workers: {reads + writes:N0} operations in {elapsed:F1} s = {(reads + writes) / elapsed:N0} ops/s " +
                           $"({reads:N0} random 4 KiB reads, {writes:N0} writes), every one serialized by the file's owner actor");
 
-        await using var remote = await MmapRemote.ConnectAsync(server.Address.ToString(), cancellationToken: ct);
+        await using var remote = await MmapRemote.ConnectAsync(server.Address.ToString(), logging, ct);
         await using var remoteFile = await remote.OpenAsync("demo.bin", access: MmapAccess.Read, cancellationToken: ct);
         var sink = new MemoryStream();
         clock.Restart();

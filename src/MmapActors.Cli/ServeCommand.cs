@@ -42,10 +42,16 @@ internal static class ServeCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var clientPortOption = new Option<int?>("--client-port") { Description = "With --cluster: the clients' port (default: --port + 1)" };
+        var logFormatOption = new Option<string>("--log-format")
+        {
+            Description = "The log on standard output: text (one line per event, at most 250 characters) or json (one object per line)",
+            DefaultValueFactory = _ => "text",
+        };
+        logFormatOption.AcceptOnlyFromAmong("text", "json");
         var command = new Command("serve", "Serve a directory's files to other nodes")
         {
             rootOption, hostOption, publicHostOption, portOption, readOnlyOption, configOption, httpPortOption, insecureOption,
-            clusterOption, seedOption, clientPortOption, insecureMembersOption,
+            clusterOption, seedOption, clientPortOption, insecureMembersOption, logFormatOption,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -61,7 +67,8 @@ internal static class ServeCommand
                     }
                     return await ClusterServeCommand.ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                         parse.GetValue(portOption), parse.GetValue(clientPortOption), parse.GetValue(seedOption) ?? [], parse.GetValue(readOnlyOption),
-                        parse.GetValue(configOption), parse.GetValue(insecureOption), parse.GetValue(insecureMembersOption), cancellationToken);
+                        parse.GetValue(configOption), parse.GetValue(insecureOption), parse.GetValue(insecureMembersOption),
+                        parse.GetValue(logFormatOption)!, cancellationToken);
                 }
                 if (parse.GetValue(insecureMembersOption))
                 {
@@ -69,7 +76,7 @@ internal static class ServeCommand
                 }
                 return await ServeAsync(parse.GetValue(rootOption)!, parse.GetValue(hostOption)!, parse.GetValue(publicHostOption),
                     parse.GetValue(portOption), parse.GetValue(readOnlyOption), parse.GetValue(configOption), parse.GetValue(httpPortOption),
-                    parse.GetValue(insecureOption), cancellationToken);
+                    parse.GetValue(insecureOption), parse.GetValue(logFormatOption)!, cancellationToken);
             }
             catch (Exception e)
             {
@@ -119,8 +126,9 @@ internal static class ServeCommand
         publicHost ?? (IsWildcard(host) ? Dns.GetHostName() : null);
 
     /// <summary>The configuration <c>serve</c> puts above the operator's file: the advertised host name, if any, and the
-    /// one-line operator logger, unless the operator's file chooses its own <c>akka.loggers</c>.</summary>
-    internal static string OperatorConfig(string? advertised, string? configFile)
+    /// one-line operator logger, unless the operator's file chooses its own <c>akka.loggers</c>, in
+    /// <paramref name="logFormat"/> (<c>text</c> or <c>json</c>).</summary>
+    internal static string OperatorConfig(string? advertised, string? configFile, string logFormat = "text")
     {
         var overrides = new List<string>();
         if (advertised is not null)
@@ -133,17 +141,18 @@ internal static class ServeCommand
             // One readable line per event, no disconnect noise (unless the operator chose other loggers).
             overrides.Add("akka.loggers = [\"MmapActors.Remote.Logging.OperatorLogger, MmapActors.Remote\"]");
         }
+        overrides.Add($"{MmapActors.Remote.Logging.OperatorLogger.FormatKey} = {(MmapActors.Remote.Logging.OperatorLogger.IsJson(logFormat) ? "json" : "text")}");
         return string.Join("\n", overrides);
     }
 
     private static async Task<int> ServeAsync(string root, string host, string? publicHost, int port, bool readOnly, string? configFile,
-        int httpPort, bool allowInsecure, CancellationToken cancellationToken)
+        int httpPort, bool allowInsecure, string logFormat, CancellationToken cancellationToken)
     {
         CheckRootAndConfig(root, configFile);
         PreferInlineSocketCompletions();
         bool wildcard = IsWildcard(host);
         string? advertised = AdvertisedHost(host, publicHost);
-        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: OperatorConfig(advertised, configFile), HttpPort: httpPort)
+        var options = new MmapServerOptions(root, host, port, readOnly, configFile, Config: OperatorConfig(advertised, configFile, logFormat), HttpPort: httpPort)
         {
             AllowInsecureNonLoopback = allowInsecure,
         };

@@ -46,7 +46,7 @@ public sealed class MmapHostLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
             return;
         }
         _ownAddress ??= OwnAddress();
-        var logger = _factory.CreateLogger(e.LogClass?.FullName ?? "Akka");
+        var logger = _factory.CreateLogger(Category(e));
         var level = ToHostLevel(OperatorLogger.EffectiveLevel(e));
         if (!logger.IsEnabled(level))
         {
@@ -54,13 +54,29 @@ public sealed class MmapHostLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
         }
         string source = OperatorLogger.ShortSource(e.LogSource, _ownAddress);
         // A stack trace only for a real ERROR: a peer's mistake or a disconnect is explained by its message.
-        var cause = level >= LogLevel.Error ? e.Cause : null;
+        var cause = level >= LogLevel.Error && e.Cause is { } error && OperatorLogger.IsUnexpected(error) ? error : null;
         string text = e.Message?.ToString() ?? string.Empty;
         if (cause is null && e.Cause is { } hidden)
         {
             text += $" ({hidden.GetType().Name}: {hidden.Message})";
         }
         logger.Log(level, default, cause, "[{AkkaSource}] {AkkaMessage}", source, text);
+    }
+
+    /// <summary>The category of an event: its logging class, or, for events Akka logged from a string source (whose
+    /// class is Akka's placeholder <c>DummyClassForStringSources</c>), <c>Akka.Remote</c> for remoting's and
+    /// <c>MmapActors</c> for the rest, so that a host's filters (<c>Logging:LogLevel:Akka.Remote</c>) reach them.</summary>
+    internal static string Category(LogEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.LogClass is { } type && type != typeof(DummyClassForStringSources))
+        {
+            return type.FullName ?? "Akka";
+        }
+        string source = Uri.UnescapeDataString(e.LogSource ?? string.Empty);
+        return source.Contains("/system/endpointManager", StringComparison.Ordinal) || source.Contains("/system/transports", StringComparison.Ordinal)
+            ? "Akka.Remote"
+            : source.Contains("/system/", StringComparison.Ordinal) ? "Akka" : "MmapActors";
     }
 
     private string? OwnAddress()

@@ -19,7 +19,15 @@ namespace MmapActors.Remote.Logging;
 /// </summary>
 public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
+    /// <summary>The longest line the text format writes for one event (a longer message is cut, saying how much was
+    /// left out): a log line must fit an operator's terminal and a log shipper's line limit.</summary>
+    public const int MaxLineLength = 250;
+
+    /// <summary>The configuration key that chooses the format: <c>text</c> (the default) or <c>json</c>.</summary>
+    public const string FormatKey = "mmap.log-format";
+
     private readonly LogLevel _minimum;
+    private readonly bool _json;
     private string? _ownAddress;
 
     /// <summary>Created by the ActorSystem from <c>akka.loggers</c>.</summary>
@@ -28,7 +36,17 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
         _minimum = Context.System.Settings.LogLevel is var level && Enum.TryParse<LogLevel>(level + "Level", true, out var parsed)
             ? parsed
             : LogLevel.InfoLevel;
+        _json = IsJson(Context.System.Settings.Config.GetString(FormatKey, "text"));
     }
+
+    /// <summary>Whether <paramref name="format"/> (the value of <see cref="FormatKey"/>) asks for JSON lines.</summary>
+    /// <exception cref="ArgumentException">Neither <c>text</c> nor <c>json</c>.</exception>
+    public static bool IsJson(string? format) => format switch
+    {
+        null or "" or "text" => false,
+        "json" => true,
+        _ => throw new ArgumentException($"{FormatKey} = \"{format}\": must be text or json", nameof(format)),
+    };
 
     /// <inheritdoc />
     protected override bool Receive(object message)
@@ -39,7 +57,7 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
                 Sender.Tell(new LoggerInitialized());
                 return true;
             case LogEvent e:
-                if (Format(e, _ownAddress ??= OwnAddress(), _minimum) is { } line)
+                if ((_json ? FormatJson(e, _ownAddress ??= OwnAddress(), _minimum) : Format(e, _ownAddress ??= OwnAddress(), _minimum)) is { } line)
                 {
                     Console.Out.WriteLine(line);
                 }
@@ -71,27 +89,92 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
         {
             return null;
         }
-        string name = level switch
-        {
-            LogLevel.DebugLevel => "DEBUG",
-            LogLevel.InfoLevel => "INFO",
-            LogLevel.WarningLevel => "WARNING",
-            _ => "ERROR",
-        };
         var line = new StringBuilder()
-            .Append('[').Append(name).Append("][")
-            .Append(e.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append("][")
+            .Append('[').Append(LevelName(level)).Append("][")
+            .Append(Timestamp(e)).Append("][")
             .Append(ShortSource(e.LogSource, ownAddress)).Append("] ")
-            .Append(Readable(e.Message?.ToString() ?? string.Empty, ownAddress).ReplaceLineEndings(" "));
-        if (e.Cause is { } cause)
+            .Append(Text(e, ownAddress));
+        if (line.Length > MaxLineLength)
         {
-            line.Append(" (").Append(cause.GetType().Name).Append(": ").Append(cause.Message.ReplaceLineEndings(" ")).Append(')');
-            if (level == LogLevel.ErrorLevel)
-            {
-                line.AppendLine().Append(cause.StackTrace);
-            }
+            // Cut, and say so: a dead letter or an exception message can carry a whole message's ToString.
+            const int keep = MaxLineLength - 40; // room for the note below, whatever the count
+            string more = $" ... ({line.Length - keep} more characters)";
+            line.Length = keep;
+            line.Append(more);
+        }
+        if (e.Cause is { } cause && level == LogLevel.ErrorLevel && IsUnexpected(cause))
+        {
+            // A bug's report needs its stack; every expected failure is explained by its one line.
+            line.AppendLine().Append(cause.StackTrace);
         }
         return line.ToString();
+    }
+
+    /// <summary>The event as one JSON object on one line (<c>time</c>, <c>level</c>, <c>source</c>, <c>message</c>, and
+    /// <c>error</c> and <c>stack</c> where there is a cause), or <see langword="null"/> when it is hidden at
+    /// <paramref name="minimum"/>. Nothing is cut: a machine reads it.</summary>
+    public static string? FormatJson(LogEvent e, string? ownAddress, LogLevel minimum)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var level = EffectiveLevel(e);
+        if (level < minimum)
+        {
+            return null;
+        }
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("time", Timestamp(e));
+            json.WriteString("level", LevelName(level));
+            json.WriteString("source", ShortSource(e.LogSource, ownAddress));
+            json.WriteString("message", Readable(e.Message?.ToString() ?? string.Empty, ownAddress).ReplaceLineEndings(" "));
+            if (e.Cause is { } cause)
+            {
+                json.WriteString("error", $"{cause.GetType().Name}: {cause.Message.ReplaceLineEndings(" ")}");
+                if (level == LogLevel.ErrorLevel && IsUnexpected(cause))
+                {
+                    json.WriteString("stack", cause.StackTrace);
+                }
+            }
+            json.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.DebugLevel => "DEBUG",
+        LogLevel.InfoLevel => "INFO",
+        LogLevel.WarningLevel => "WARNING",
+        _ => "ERROR",
+    };
+
+    private static string Timestamp(LogEvent e) =>
+        e.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static string Text(LogEvent e, string? ownAddress)
+    {
+        string text = Readable(e.Message?.ToString() ?? string.Empty, ownAddress).ReplaceLineEndings(" ");
+        return e.Cause is { } cause ? $"{text} ({cause.GetType().Name}: {cause.Message.ReplaceLineEndings(" ")})" : text;
+    }
+
+    /// <summary>Whether <paramref name="cause"/> (non-null) is a bug's (worth a stack trace) rather than the network's or a peer's:
+    /// a connection that drops, a socket refused, a TLS handshake that fails, or a peer that stopped are expected on any
+    /// network, and their one line says all an operator can act on.</summary>
+    public static bool IsUnexpected(Exception cause)
+    {
+        for (var e = cause; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException or System.Security.Authentication.AuthenticationException or IOException or TimeoutException ||
+                e.GetType().FullName is { } name && (name.StartsWith("Akka.Remote.", StringComparison.Ordinal) ||
+                                                     name.StartsWith("DotNetty.", StringComparison.Ordinal) ||
+                                                     name == "Akka.Actor.ActorNotFoundException"))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The level an operator should see an event at: a normal disconnect's noise is DEBUG, a peer's mistake
@@ -119,13 +202,15 @@ public sealed class OperatorLogger : ActorBase, IRequiresMessageQueue<ILoggerMes
                  text.Contains("Disassociated", StringComparison.Ordinal)));
     }
 
-    /// <summary>A peer that used a wrong address or system name, or sent bytes that are not Akka.Remote: the peer's
-    /// mistake, reported at WARNING (without a stack trace), not a server ERROR.</summary>
+    /// <summary>A peer that used a wrong address or system name, sent bytes that are not Akka.Remote, or failed the TLS
+    /// handshake: the peer's mistake, reported at WARNING (without a stack trace), not a server ERROR.</summary>
     private static bool IsPeerMistake(LogEvent e)
     {
         string text = e.Message?.ToString() ?? string.Empty;
         return text.Contains("for non-local recipient", StringComparison.Ordinal) ||
                text.StartsWith("Error while decoding incoming Akka PDU", StringComparison.Ordinal) ||
+               // a client without TLS (or with a certificate the server does not trust) at a TLS server
+               text.StartsWith("TLS handshake failed", StringComparison.Ordinal) ||
                e.Cause?.GetType().FullName == "Akka.Remote.Transport.AkkaProtocolException";
     }
 

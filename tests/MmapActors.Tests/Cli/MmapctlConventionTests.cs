@@ -99,6 +99,43 @@ public sealed class MmapctlConventionTests() : ServedDirectoryTest("mmapctl-conv
     }
 
     [Fact]
+    public async Task Serve_with_the_json_log_format_writes_each_event_as_one_json_object()
+    {
+        string root = Directory.CreateTempSubdirectory("mmapctl-json-log-").FullName;
+        var server = await ServerProcess.StartAsync(root, extraArguments: ["--log-format", "json"]);
+        try
+        {
+            Assert.Equal(0, (await Mmapctl.RunAsync("ls", "--server", server.Address)).Exit);
+            await Mmapctl.AwaitAsync(() => server.Output.FirstOrDefault(l => l.Contains("disconnected", StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(30), "the client's disconnect line");
+
+            var events = server.Output.Where(l => !l.StartsWith("mmapctl: ", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(events);
+            Assert.All(events, line =>
+            {
+                using var json = System.Text.Json.JsonDocument.Parse(line);
+                Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("level").GetString()));
+                Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("message").GetString()));
+            });
+            Assert.Contains(events, l => l.Contains("\"message\":\"Serving ", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Serve_refuses_an_unknown_log_format_with_a_usage_error()
+    {
+        var result = await Mmapctl.RunAsync("serve", "--port", "0", "--http-port", "0", "--log-format", "xml");
+
+        Assert.Equal(2, result.Exit);
+        Assert.Contains("xml", result.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Client_commands_reach_a_mutual_TLS_server_with_the_documented_certificates()
     {
         string repo = RepositoryRoot();
@@ -131,6 +168,11 @@ public sealed class MmapctlConventionTests() : ServedDirectoryTest("mmapctl-conv
             Assert.Equal("written over TLS", await File.ReadAllTextAsync(Path.Combine(root, "back.txt")));
             Assert.Equal(6, plain.Exit); // no --config: this client has no TLS
             Mmapctl.AssertNoStackTrace(plain.All);
+            // The server's side of the plain-text attempt: a peer's mistake, one short WARNING at most, never an ERROR.
+            string log = string.Join('\n', server.Output);
+            Assert.False(log.Contains("[ERROR]", StringComparison.Ordinal), log);
+            Mmapctl.AssertNoStackTrace(log);
+            Assert.All(server.Output, line => Assert.True(line.Length <= 250, $"a {line.Length}-character line: {line}"));
         }
         finally
         {

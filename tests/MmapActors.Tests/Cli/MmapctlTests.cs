@@ -130,6 +130,9 @@ public sealed class MmapctlTests() : ServedDirectoryTest("mmapctl-")
         Assert.Equal(0, result.Exit);
         Assert.Contains("ops/s", result.Out);
         Assert.Contains("byte-identical to the file: yes", result.Out);
+        string all = result.Out + result.Err;
+        Mmapctl.AssertNoStackTrace(all);
+        Assert.All(all.Split('\n'), line => Assert.True(line.Length <= 250, $"a {line.Length}-character line: {line}"));
     }
 
     [Fact]

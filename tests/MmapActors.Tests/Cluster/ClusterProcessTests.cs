@@ -71,6 +71,19 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
         Assert.Equal(content, after);
         var restat = await Mmapctl.RunAsync("stat", "shared/payload.bin", "--server", survivor.Door);
         Assert.DoesNotContain($":{ownerPort}", restat.Out);
+
+        // What the survivors logged about a member that died: one short line per event, no stack trace.
+        foreach (var node in _nodes.Where(n => n != victim))
+        {
+            string log;
+            lock (node.Lines)
+            {
+                log = string.Join("\n", node.Lines);
+            }
+            output.WriteLine(log);
+            Mmapctl.AssertNoStackTrace(log);
+            Assert.All(log.Split('\n'), line => Assert.True(line.Length <= 250, $"{line.Length} characters: {line}"));
+        }
     }
 
     [Fact]
