@@ -48,6 +48,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
+    private long _senderless;
     private long _heldBytes;
     private long _nextCorrelation;
     private DateTime _lastHeard = DateTime.UtcNow;
@@ -89,6 +90,10 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         // The supervisor watches this actor as the client of its handles and releases them; what is left is the
         // session's share of the private memory pool, and telling the client (a remote peer may be long gone).
         _ledger.ReleaseAll();
+        if (_senderless > 1)
+        {
+            _log.Warning("Session of {0}: refused {1} requests without a sender in all", _peer, _senderless);
+        }
         if (_closing is null or "the client disconnected" or "the connection closed")
         {
             // The one line a normal disconnect leaves (a session closed for misbehaving has logged a warning).
@@ -129,7 +134,20 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
 
     private void OnRequest(FromPeer request, IActorRef sender)
     {
-        if (!sender.Path.Address.Equals(_peer) && !sender.IsNobody())
+        if (sender.IsNobody())
+        {
+            // Sent without a sender (ActorRefs.NoSender, ActorSelection.Tell): Akka.Remote delivers it with the local dead
+            // letters as sender, so nothing tells which node sent it, and it may be a third node that learned this
+            // session's name. Nothing it asks is done, and there is nobody to tell; one warning per session, the rest
+            // counted (and the count logged when the session ends) so that a flood cannot flood the log.
+            if (_senderless++ == 0)
+            {
+                _log.Warning("Session of {0}: refused a request without a sender (nothing tells which node sent it); " +
+                             "later ones are counted, not logged", _peer);
+            }
+            return;
+        }
+        if (!sender.Path.Address.Equals(_peer))
         {
             // Replies to a third party would make this session a reflector; only the peer that connected is served.
             _log.Warning("Session of {0}: refused a request whose reply address {1} is on another node", _peer, sender.Path);
