@@ -52,7 +52,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
     private readonly SessionUploads _uploads;
-    private long _senderless;
+    private long _refusedForeign;
     private long _heldBytes;
     private long _nextCorrelation;
     private DateTime _lastHeard = DateTime.UtcNow;
@@ -101,9 +101,9 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             // names the temporary file itself as its target, in its own directory). Sent after any commit of it.
             _supervisor.Tell(new CommitFile(upload, upload, Discard: true), ActorRefs.Nobody);
         }
-        if (_senderless > 1)
+        if (_refusedForeign > 1)
         {
-            _log.Warning("Session of {0}: refused {1} requests without a sender in all", _peer, _senderless);
+            _log.Warning("Session of {0}: refused {1} requests without a sender or from another node in all", _peer, _refusedForeign);
         }
         if (_closing is null or "the client disconnected" or "the connection closed")
         {
@@ -145,23 +145,18 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
 
     private void OnRequest(FromPeer request, IActorRef sender)
     {
-        if (sender.IsNobody())
+        if (sender.IsNobody() || !sender.Path.Address.Equals(_peer))
         {
-            // Sent without a sender (ActorRefs.NoSender, ActorSelection.Tell): Akka.Remote delivers it with the local dead
-            // letters as sender, so nothing tells which node sent it, and it may be a third node that learned this
-            // session's name. Nothing it asks is done, and there is nobody to tell; one warning per session, the rest
-            // counted (and the count logged when the session ends) so that a flood cannot flood the log.
-            if (_senderless++ == 0)
+            // Without a sender (ActorRefs.NoSender, ActorSelection.Tell) Akka.Remote delivers a request with the local dead
+            // letters as its sender: nothing tells which node sent it, and it may be a third node that learned this
+            // session's name. With a sender on another node, replies would make this session a reflector. Either way
+            // nothing it asks is done and nobody is answered; one warning per session, the rest counted (the count is
+            // logged when the session ends), so that a flood of them cannot flood the log.
+            if (_refusedForeign++ == 0)
             {
-                _log.Warning("Session of {0}: refused a request without a sender (nothing tells which node sent it); " +
-                             "later ones are counted, not logged", _peer);
+                _log.Warning("Session of {0}: refused a request {1}; later ones are counted, not logged", _peer,
+                    sender.IsNobody() ? "without a sender (nothing tells which node sent it)" : $"whose reply address {sender.Path} is on another node");
             }
-            return;
-        }
-        if (!sender.Path.Address.Equals(_peer))
-        {
-            // Replies to a third party would make this session a reflector; only the peer that connected is served.
-            _log.Warning("Session of {0}: refused a request whose reply address {1} is on another node", _peer, sender.Path);
             return;
         }
         _lastHeard = DateTime.UtcNow; // any message proves the peer alive; only acknowledgements prove it reads
