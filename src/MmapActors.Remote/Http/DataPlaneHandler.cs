@@ -68,6 +68,11 @@ internal sealed class DataPlaneHandler
             }
             // Kestrel has decoded the path (except %2F) and removed dot segments; the kernel (openat2) does the rest.
             string path = (request.Path.Value ?? "/").TrimStart('/');
+            if (ServedRoot.IsTemporaryPath(path))
+            {
+                // An unfinished upload belongs to whoever makes it (an HTTP PUT, a session), never to this request.
+                throw MmapException.FromErrno(2, ServedRoot.Quote(path));
+            }
             string method = request.Method;
             if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
             {

@@ -25,6 +25,9 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private sealed record Pending(PendingKind Kind, IActorRef ReplyTo, SessionHandle? Handle, MapOperation? Operation, long Reserved, bool Resizes)
     {
         public long Expected { get; init; }
+
+        /// <summary>The upload this request creates (claimed when it succeeds) or commits or discards (released).</summary>
+        public string? Upload { get; init; }
     }
 
     /// <summary>Door → session: the peer's association ended; the session ends with it.</summary>
@@ -48,6 +51,8 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly Dictionary<long, Pending> _pending = new();
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
+    private readonly SessionUploads _uploads;
+    private long _refusedForeign;
     private long _heldBytes;
     private long _nextCorrelation;
     private DateTime _lastHeard = DateTime.UtcNow;
@@ -60,6 +65,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         _supervisor = supervisor;
         _settings = settings;
         _ledger = new SessionLedger(settings, pool);
+        _uploads = new SessionUploads(settings.MaxHandlesPerSession);
         _paths = paths;
         // A read whose size only the file knows may answer with up to the range limit (or a checkpoint's worth).
         long rangeLimit = MmapSettings.Create(Context.System).MaxRangeLength;
@@ -89,6 +95,16 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         // The supervisor watches this actor as the client of its handles and releases them; what is left is the
         // session's share of the private memory pool, and telling the client (a remote peer may be long gone).
         _ledger.ReleaseAll();
+        foreach (string upload in _uploads.Unfinished)
+        {
+            // Nobody can finish it now (it is this session's alone): discard it, as the client would have (a discard
+            // names the temporary file itself as its target, in its own directory). Sent after any commit of it.
+            _supervisor.Tell(new CommitFile(upload, upload, Discard: true), ActorRefs.Nobody);
+        }
+        if (_refusedForeign > 1)
+        {
+            _log.Warning("Session of {0}: refused {1} requests without a sender or from another node in all", _peer, _refusedForeign);
+        }
         if (_closing is null or "the client disconnected" or "the connection closed")
         {
             // The one line a normal disconnect leaves (a session closed for misbehaving has logged a warning).
@@ -129,10 +145,18 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
 
     private void OnRequest(FromPeer request, IActorRef sender)
     {
-        if (!sender.Path.Address.Equals(_peer) && !sender.IsNobody())
+        if (sender.IsNobody() || !sender.Path.Address.Equals(_peer))
         {
-            // Replies to a third party would make this session a reflector; only the peer that connected is served.
-            _log.Warning("Session of {0}: refused a request whose reply address {1} is on another node", _peer, sender.Path);
+            // Without a sender (ActorRefs.NoSender, ActorSelection.Tell) Akka.Remote delivers a request with the local dead
+            // letters as its sender: nothing tells which node sent it, and it may be a third node that learned this
+            // session's name. With a sender on another node, replies would make this session a reflector. Either way
+            // nothing it asks is done and nobody is answered; one warning per session, the rest counted (the count is
+            // logged when the session ends), so that a flood of them cannot flood the log.
+            if (_refusedForeign++ == 0)
+            {
+                _log.Warning("Session of {0}: refused a request {1}; later ones are counted, not logged", _peer,
+                    sender.IsNobody() ? "without a sender (nothing tells which node sent it)" : $"whose reply address {sender.Path} is on another node");
+            }
             return;
         }
         _lastHeard = DateTime.UtcNow; // any message proves the peer alive; only acknowledgements prove it reads
@@ -175,6 +199,12 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
                 $"{_pending.Count} requests of this session are being served (mmap.server.session.max-requests-in-flight)"));
             return;
         }
+        if (_uploads.Forbidden(request.Request) is { } foreign)
+        {
+            // Another session's upload (or the server's own): answered as a missing file, which tells the least.
+            Reply(sender, MmapError.From(MmapException.FromErrno(2, ServedRoot.Quote(foreign))));
+            return;
+        }
         switch (request.Request)
         {
             case MapRequest map:
@@ -185,14 +215,23 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
                 break;
             case CreateFile create:
                 // Counted against max-growth-bytes before it is sent; returned if the create fails.
+                if (_uploads.IsFull(create))
+                {
+                    Reply(sender, Refusal(24, "Too many open files",
+                        $"this session has {_uploads.Capacity} unfinished uploads (mmap.server.session.max-handles)"));
+                    return;
+                }
                 if (_ledger.TryReserveFileGrowth(create.Length) is { } refused)
                 {
                     Reply(sender, refused);
                     return;
                 }
-                Send(_supervisor, create, new Pending(PendingKind.Create, sender, null, null, Math.Max(0, create.Length), false));
+                Send(_supervisor, create, new Pending(PendingKind.Create, sender, null, null, Math.Max(0, create.Length), false) { Upload = create.Path });
                 break;
-            case ListDirectory or StatFile or CommitFile:
+            case CommitFile commit:
+                Send(_supervisor, commit, new Pending(PendingKind.Supervisor, sender, null, null, 0, false) { Upload = commit.TemporaryPath });
+                break;
+            case ListDirectory or StatFile:
                 Send(_supervisor, request.Request, new Pending(PendingKind.Supervisor, sender, null, null, 0, false));
                 break;
             case OpenDataPlane open:
@@ -292,10 +331,19 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case PendingKind.Create:
                 var created = relayed.Reply as MapReply ?? Unexpected(relayed.Reply);
                 _ledger.SettleFileGrowth(pending.Reserved, created is Done ? pending.Reserved : 0);
+                if (created is Done && pending.Upload is { } upload)
+                {
+                    _uploads.Claim(upload); // a temporary name is the session's from now on (others are ignored)
+                }
                 Reply(pending.ReplyTo, created);
                 break;
             case PendingKind.Supervisor:
-                Reply(pending.ReplyTo, relayed.Reply as MapReply ?? Unexpected(relayed.Reply));
+                var answer = relayed.Reply as MapReply ?? Unexpected(relayed.Reply);
+                if (answer is Done && pending.Upload is { } committed)
+                {
+                    _uploads.Release(committed);
+                }
+                Reply(pending.ReplyTo, answer is DirectoryListing listing ? _uploads.Hide(listing) : answer);
                 break;
             case PendingKind.Operation:
                 OnOperationAnswer(pending, relayed.Reply as MapReply ?? Unexpected(relayed.Reply));

@@ -66,6 +66,12 @@ public sealed unsafe partial class ServedRoot
         return !name.Contains('/');
     }
 
+    /// <summary>Whether a relative path's last component is a temporary upload's name (<see cref="IsTemporaryName"/>):
+    /// <c>dir/.name.0123456789abcdef.part</c>. Such a name belongs to the upload that made it, never to a peer that merely
+    /// names it (docs/remote.md, "Unfinished uploads").</summary>
+    public static bool IsTemporaryPath(string? relativePath) =>
+        relativePath is not null && IsTemporaryName(relativePath[(relativePath.LastIndexOf('/') + 1)..]);
+
     /// <summary>
     /// The size and kind of a path beneath the root, resolved exactly as <see cref="OpenFile"/> resolves it (openat2
     /// with <c>O_PATH</c>: nothing is opened for reading, so FIFOs and devices are safe to ask about) but without

@@ -167,4 +167,29 @@ public sealed class ClusterDoorTests : IAsyncLifetime
         }
         Assert.Equal(new byte[] { 7 }, read);
     }
+
+    [Fact]
+    public async Task An_upload_in_progress_through_one_door_is_invisible_to_other_sessions_of_any_door_and_commits_for_its_own()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(_root, "shared.bin"), "old"u8.ToArray());
+        string temporary = ServedRoot.TemporaryNameFor("shared.bin");
+        await _clients[0].CreateFileAsync(temporary, 3);
+        await using (var upload = await _clients[0].OpenAsync(temporary))
+        {
+            await upload.WriteAtAsync(0, "new"u8.ToArray());
+            await upload.FlushAsync();
+        }
+        await using var neighbour = await MmapRemote.ConnectAsync(_nodes[0].Door.Address.ToString(), "akka.loglevel = WARNING");
+
+        foreach (var other in new[] { neighbour, _clients[1] })
+        {
+            Assert.Equal(2, (await Assert.ThrowsAsync<MmapException>(() => other.CommitFileAsync(temporary, "shared.bin"))).Errno);
+            Assert.Equal(2, (await Assert.ThrowsAsync<MmapException>(() => other.OpenAsync(temporary))).Errno);
+            Assert.DoesNotContain(await other.ListDirectoryAsync(""), e => e.Name == temporary);
+        }
+        Assert.Equal("old"u8.ToArray(), await File.ReadAllBytesAsync(Path.Combine(_root, "shared.bin")));
+
+        await _clients[0].CommitFileAsync(temporary, "shared.bin");
+        Assert.Equal("new"u8.ToArray(), await File.ReadAllBytesAsync(Path.Combine(_root, "shared.bin")));
+    }
 }
