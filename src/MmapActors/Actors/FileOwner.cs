@@ -230,15 +230,22 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         // open(2) and mmap(2) wait for the file system: off the hot path too.
         RunOffHotPath<object>(() =>
         {
-            using (served)
+            try
             {
-                try
+                using (served)
                 {
                     return _file.Open(open.Options, open.Client, served);
                 }
-                catch (MmapException e)
+            }
+            catch (MmapException e)
+            {
+                return e;
+            }
+            finally
+            {
+                if (served is not null)
                 {
-                    return e;
+                    _file.Budget.OpenEnded(); // counted by the supervisor when it took the descriptor, closed now
                 }
             }
         }, (outcome, sender) =>
@@ -295,12 +302,39 @@ internal sealed class FileOwner : UntypedActor, IWithStash, IWithTimers
         var self = Self;
         BecomeStacked(Blocked);
         _keepsTurn = true;
-        var task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task<T> task;
+        try
+        {
+            task = Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+        catch (TaskSchedulerException e)
+        {
+            // No thread could be started: on Linux the runtime reports that as OutOfMemoryException, and it happens when
+            // the process is out of descriptors. Thrown from here it would restart the owner and leave the caller
+            // unanswered (and an open's descriptor unclosed); run the work here instead, holding the turn as a message
+            // does. It blocks this dispatcher thread for once, and an open under such pressure fails fast with EMFILE.
+            _log.Warning("Owner of {0} could not start a thread ({1}); running the operation on its dispatcher thread",
+                _state.Key, e.InnerException?.Message ?? e.Message);
+            task = RunHere(work);
+        }
         _offHotPath = task;
         task.ContinueWith(t => self.Tell(new OffHotPathDone(
                     t.IsCompletedSuccessfully ? () => complete(t.Result, sender) : null,
                     t.Exception?.GetBaseException(), request, sender)),
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on this thread, its outcome as a completed task.</summary>
+    private static Task<T> RunHere<T>(Func<T> work)
+    {
+        try
+        {
+            return Task.FromResult(work());
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
     }
 
     /// <summary>While a request runs off the hot path: everything else waits, in order.</summary>

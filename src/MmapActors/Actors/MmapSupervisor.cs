@@ -39,7 +39,8 @@ internal sealed class MmapSupervisor : UntypedActor
     {
         _settings = settings;
         _dataPlane = dataPlane;
-        _budget = new ResourceBudget(settings);
+        // Sized once, from the limits the process starts with: an open is refused typed while descriptors are left.
+        _budget = new ResourceBudget(settings, openFiles: OpenFileBudget.Choose(ProcessLimits.Read(), settings.MaxHandlesPerNode));
     }
 
     /// <summary>Props for the supervisor, on a thread of its own: it resolves paths, creates files (fsync) and lists
@@ -55,6 +56,7 @@ internal sealed class MmapSupervisor : UntypedActor
 
     protected override void PreStart()
     {
+        _log.Info(_budget.OpenFiles!.Description);
         if (_settings.ServedRoot.Length > 0)
         {
             _root = ServedRoot.Open(_settings.ServedRoot, _settings.ReadOnly);
@@ -145,13 +147,20 @@ internal sealed class MmapSupervisor : UntypedActor
         }
         else if (_root is not null)
         {
-            // Untrusted path: resolved race-free beneath the root; the owner maps this very descriptor.
+            if (_budget.RefuseIfFull() is { } full)
+            {
+                RefuseOpen(MmapError.From(full), open.Client); // before resolving the path takes a descriptor
+                return;
+            }
+            // Untrusted path: resolved race-free beneath the root; the owner maps this very descriptor (and ends the open).
+            _budget.OpenStarted();
             try
             {
                 served = _root.OpenFile(open.Options.Path, writable: !(open.Options.OpensReadOnly || _settings.ReadOnly));
             }
             catch (MmapException e)
             {
+                _budget.OpenEnded();
                 RefuseOpen(MmapError.From(e), open.Client);
                 return;
             }

@@ -14,6 +14,14 @@ internal static class Limits
     public static MmapException TooManyHandles(string holder, int limit) =>
         new(MmapErrorKind.OSError, $"[Errno 24] Too many open files: {holder} holds the {limit} handles mmap.limits.max-handles-per-node allows", 24) { Code = MmapErrorCode.LimitExceeded };
 
+    /// <summary>An open past what the process's descriptors or mappings leave room for (<see cref="OpenFileBudget"/>):
+    /// EMFILE or ENOMEM, whichever limit binds.</summary>
+    public static MmapException ProcessHandles(OpenFileBudget budget) =>
+        new(MmapErrorKind.OSError, budget.Errno == Native.LibC.EMFILE
+            ? $"[Errno 24] Too many open files: the server holds the {budget.MaxHandles} handles its descriptor limit (RLIMIT_NOFILE) leaves room for"
+            : $"[Errno 12] Cannot allocate memory: the server holds the {budget.MaxHandles} handles its mapping limit (vm.max_map_count) leaves room for",
+            budget.Errno) { Code = MmapErrorCode.LimitExceeded };
+
     /// <summary>A mapping or growth that would pass <c>max-mapped-bytes</c> (ENOMEM).</summary>
     public static MmapException MappedBytes(string what, long limit) =>
         new(MmapErrorKind.OSError, $"[Errno 12] Cannot allocate memory: {what} would pass mmap.limits.max-mapped-bytes ({limit})", 12) { Code = MmapErrorCode.LimitExceeded };

@@ -49,6 +49,9 @@ internal sealed class SharedFile
     /// <summary>The served root, when the file is served beneath one.</summary>
     public ServedRoot? Root { get; }
 
+    /// <summary>The limits this file shares with every other file of its supervisor.</summary>
+    public ResourceBudget Budget => _budget;
+
     /// <summary>Open handles.</summary>
     public int HandleCount => _handles.Count;
 
@@ -68,9 +71,9 @@ internal sealed class SharedFile
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(client);
-        if (!_budget.TryAddHandle(client))
+        if (_budget.AddHandle(client) is { } refusal)
         {
-            throw Limits.TooManyHandles(_budget.HolderName(client), _settings.MaxHandlesPerNode);
+            throw refusal;
         }
         try
         {

@@ -39,9 +39,14 @@ public sealed partial class ServerProcess : IAsyncDisposable
     public static Process StartMmapctl(params string[] arguments) => StartMmapctl(null, arguments);
 
     /// <summary>Starts mmapctl with <paramref name="arguments"/> and extra environment variables.</summary>
-    public static Process StartMmapctl(IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static Process StartMmapctl(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        StartMmapctl(environment, openFileLimit: null, arguments);
+
+    /// <summary>Starts mmapctl with <paramref name="arguments"/>, extra environment variables and, when
+    /// <paramref name="openFileLimit"/> is set, that RLIMIT_NOFILE (soft and hard, as <c>ulimit -n</c> sets it).</summary>
+    public static Process StartMmapctl(IReadOnlyDictionary<string, string>? environment, int? openFileLimit, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -51,6 +56,13 @@ public sealed partial class ServerProcess : IAsyncDisposable
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[name] = value;
+        }
+        if (openFileLimit is { } limit)
+        {
+            // The shell lowers its own limit and becomes dotnet (exec), so the server's pid is the one started here.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            info.ArgumentList.Add("dotnet");
         }
         info.ArgumentList.Add(MmapctlDll);
         foreach (var a in arguments)
@@ -66,8 +78,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
     /// <param name="readOnly">Serve read-only (--read-only).</param>
     /// <param name="httpPort">--http-port: 0 (the default here, unlike serve's own) keeps the data plane off, -1 picks a free port.</param>
     /// <param name="extraArguments">More arguments for <c>serve</c> (e.g. <c>--public-host</c>).</param>
+    /// <param name="openFileLimit">RLIMIT_NOFILE of the server (<c>ulimit -n</c>), or null for this process's.</param>
     public static async Task<ServerProcess> StartAsync(string root, string? configFile = null, IReadOnlyDictionary<string, string>? environment = null,
-        bool readOnly = false, int httpPort = 0, IReadOnlyList<string>? extraArguments = null)
+        bool readOnly = false, int httpPort = 0, IReadOnlyList<string>? extraArguments = null, int? openFileLimit = null)
     {
         var arguments = new List<string> { "serve", "--root", root, "--port", "0", "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         arguments.AddRange(extraArguments ?? []);
@@ -79,7 +92,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         {
             arguments.AddRange(["--config", configFile]);
         }
-        var process = StartMmapctl(environment, [.. arguments]);
+        var process = StartMmapctl(environment, openFileLimit, [.. arguments]);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var seen = new List<string>();
         try
