@@ -51,8 +51,10 @@ start_nginx
 
 dotnet build "$repo/src/MmapActors.Cli" -c Release --nologo -v quiet >/dev/null
 http_port=$(free_port)
+# The curl uploads below carry no credential: a data plane writes anonymously only when told to (docs/remote.md).
+echo "mmap.http.anonymous-writes = on" > "$work/anonymous-writes.hocon"
 dotnet "$repo/src/MmapActors.Cli/bin/Release/net10.0/mmapctl.dll" serve --root "$work/root" --port 0 --http-port "$http_port" \
-  > "$work/serve.log" 2>&1 &
+  --config "$work/anonymous-writes.hocon" > "$work/serve.log" 2>&1 &
 pids+=($!)
 mmap_pid=$!
 for _ in $(seq 1 100); do

@@ -125,6 +125,22 @@ public static class MmapAkkaHostingExtensions
         {
             builder.AddHocon($"mmap.http.port = {httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}", HoconAddMode.Prepend);
         }
+        if (options.HttpAnonymousWrites is { } anonymousWrites)
+        {
+            builder.AddHocon($"mmap.http.anonymous-writes = {(anonymousWrites ? "on" : "off")}", HoconAddMode.Prepend);
+        }
+        if (options.HttpMaxConnectionsPerAddress is { } perAddress)
+        {
+            builder.AddHocon(FormattableString.Invariant($"mmap.http.max-connections-per-address = {perAddress}"), HoconAddMode.Prepend);
+        }
+        if (options.HttpKeepAliveTimeout is { } keepAlive)
+        {
+            builder.AddHocon(FormattableString.Invariant($"mmap.http.keep-alive-timeout = {(long)keepAlive.TotalMilliseconds}ms"), HoconAddMode.Prepend);
+        }
+        if (options.HttpMinBodyRate is { } minBodyRate)
+        {
+            builder.AddHocon(FormattableString.Invariant($"mmap.http.min-body-rate = {minBodyRate}"), HoconAddMode.Prepend);
+        }
         // Appended: the application's HOCON and the options (prepended) override the server defaults.
         builder.AddHocon(RemoteConfig.ServerDefaults, HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions

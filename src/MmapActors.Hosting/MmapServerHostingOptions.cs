@@ -35,6 +35,22 @@ public sealed class MmapServerHostingOptions
     /// <c>MmapExtension.Get(system).DataPlane.BaseUrl</c>.</summary>
     public int? HttpPort { get; set; }
 
+    /// <summary>Let the HTTP data plane accept writes (PUT, POST ?flush) without any credential when it has no token
+    /// (<c>mmap.http.anonymous-writes</c>): null keeps the configuration's (off, loopback included).</summary>
+    public bool? HttpAnonymousWrites { get; set; }
+
+    /// <summary>Connections one client address may hold on the HTTP data plane (<c>mmap.http.max-connections-per-address</c>):
+    /// null keeps the configuration's (64).</summary>
+    public int? HttpMaxConnectionsPerAddress { get; set; }
+
+    /// <summary>How long an idle HTTP connection is kept between requests (<c>mmap.http.keep-alive-timeout</c>): null
+    /// keeps the configuration's (15 s).</summary>
+    public TimeSpan? HttpKeepAliveTimeout { get; set; }
+
+    /// <summary>Bytes per second an HTTP request body must keep up (<c>mmap.http.min-body-rate</c>): null keeps the
+    /// configuration's (8 KiB/s, after <c>mmap.http.body-grace-period</c>, 2 s).</summary>
+    public long? HttpMinBodyRate { get; set; }
+
     /// <summary>Serve files read-only: every open for writing is refused.</summary>
     public bool ReadOnly { get; set; }
 

@@ -9,7 +9,8 @@ namespace MmapActors.Remote.Http;
 /// Who may do what on the data plane. <c>Authorization: Bearer &lt;token&gt;</c> grants everything when it matches
 /// <c>mmap.http.token</c>; <c>Authorization: MmapTicket &lt;ticket&gt;</c> grants one transfer (checked later against
 /// the range, see <see cref="MmapActors.DataPlane.TicketAuthority"/>); no header is accepted only when no token is
-/// configured (the loopback default). A credential that is presented is always checked, even when none is needed.
+/// configured (the loopback default), and then only to read unless <c>mmap.http.anonymous-writes</c> is on (the handler
+/// decides, <see cref="Decision.Anonymous"/>). A credential that is presented is always checked, even when none is needed.
 /// </summary>
 internal sealed class DataPlaneAuth
 {
@@ -29,7 +30,7 @@ internal sealed class DataPlaneAuth
         string? header = request.Headers.Authorization;
         if (string.IsNullOrEmpty(header))
         {
-            return _tokenHash is null ? Decision.Anonymous : Decision.Refuse("this server needs Authorization: Bearer <token> or a ticket");
+            return _tokenHash is null ? Decision.Nobody : Decision.Refuse("this server needs Authorization: Bearer <token> or a ticket");
         }
         int space = header.IndexOf(' ');
         var scheme = space < 0 ? header.AsSpan() : header.AsSpan(0, space);
@@ -52,10 +53,12 @@ internal sealed class DataPlaneAuth
     public static void Challenge(HttpResponse response) =>
         response.Headers[HeaderNames.WWWAuthenticate] = $"Bearer realm=\"mmapactors\", {TicketScheme}";
 
-    /// <summary>The outcome: allowed outright, allowed if the ticket covers the request, or refused (401).</summary>
-    public readonly record struct Decision(bool Allowed, string? Ticket, string? Refusal)
+    /// <summary>The outcome: allowed outright, allowed if the ticket covers the request, or refused (401).
+    /// <see cref="Anonymous"/>: allowed without any credential (no token is configured), which writes only when
+    /// <c>mmap.http.anonymous-writes</c> is on.</summary>
+    public readonly record struct Decision(bool Allowed, string? Ticket, string? Refusal, bool Anonymous = false)
     {
-        public static Decision Anonymous => new(true, null, null);
+        public static Decision Nobody => new(true, null, null, Anonymous: true);
 
         public static Decision FullAccess => new(true, null, null);
 

@@ -33,6 +33,7 @@ public static class DataPlaneErrors
                 27 => StatusCodes.Status413PayloadTooLarge,           // EFBIG
                 28 or 122 => StatusCodes.Status507InsufficientStorage, // ENOSPC, EDQUOT
                 95 => StatusCodes.Status501NotImplemented,            // EOPNOTSUPP
+                110 => StatusCodes.Status408RequestTimeout,           // ETIMEDOUT: a body slower than mmap.http.min-body-rate
                 _ => StatusCodes.Status500InternalServerError,
             },
             MmapErrorKind.TypeError => StatusCodes.Status403Forbidden, // a write through a read-only map
@@ -54,6 +55,11 @@ public static class DataPlaneErrors
     {
         response.StatusCode = status;
         response.Headers.ContentType = "text/plain; charset=utf-8";
+        if (status == StatusCodes.Status408RequestTimeout)
+        {
+            // The rest of a body too slow to wait for would be as slow to drain: the connection ends with this answer.
+            response.Headers.Connection = "close";
+        }
         if (kind is { } k)
         {
             response.Headers[KindHeader] = k.ToString();

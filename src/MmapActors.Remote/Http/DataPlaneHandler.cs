@@ -31,14 +31,16 @@ internal sealed class DataPlaneHandler
     private readonly int _chunkSize;
     private readonly bool _inline;
     private readonly long _maxFileSize;
-    private readonly DiskFloor? _floor;
+    private readonly bool _anonymousWrites;
+    private readonly BodyPace _pace;
     private readonly StripedCounter _requests = new(); // raised by every I/O thread, once per request
     private readonly Lock _growingEmpty = new(); // held for one open, fstat and ftruncate: empty files only (GrowEmptyAsync)
 
     public DataPlaneHandler(ServedRoot root, MmapClient client, HandleCache handles, TicketAuthority tickets, DataPlaneAuth auth,
-        int chunkSize, long maxFileSize, bool inline, MinFreeDisk minFreeDisk)
+        int chunkSize, long maxFileSize, bool inline, bool anonymousWrites, BodyPace pace)
     {
-        _floor = minFreeDisk.IsOff ? null : new DiskFloor(minFreeDisk);
+        _anonymousWrites = anonymousWrites;
+        _pace = pace;
         _inline = inline;
         _root = root;
         _client = client;
@@ -74,6 +76,16 @@ internal sealed class DataPlaneHandler
                 throw MmapException.FromErrno(2, ServedRoot.Quote(path));
             }
             string method = request.Method;
+            if (decision.Anonymous && !_anonymousWrites && (HttpMethods.IsPut(method) || HttpMethods.IsPost(method)))
+            {
+                // Loopback is no boundary (every local user and process reaches it): writing needs a credential unless the
+                // operator turned anonymous writes on.
+                DataPlaneAuth.Challenge(response);
+                await DataPlaneErrors.WriteAsync(response, StatusCodes.Status401Unauthorized,
+                    "[Errno 13] Permission denied: anonymous writes are off (mmap.http.anonymous-writes): send Authorization: Bearer <token> or a ticket",
+                    MmapErrorKind.OSError, 13).ConfigureAwait(false);
+                return;
+            }
             if (HttpMethods.IsGet(method) || HttpMethods.IsHead(method))
             {
                 await ReadAsync(context, path, decision.Ticket, HttpMethods.IsHead(method)).ConfigureAwait(false);
@@ -276,17 +288,17 @@ internal sealed class DataPlaneHandler
                 MmapErrorKind.ValueError).ConfigureAwait(false);
             return;
         }
-        long wanted = Math.Max(start + count, total ?? 0);
-        // The ticket must cover everything the request may touch, growth included: a Content-Range total beyond the body
-        // grows (and reserves) the file, so a ticket for a few bytes must not stretch it to mmap.limits.max-file-size.
-        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, wanted - start, write: true).ConfigureAwait(false))
+        // The ticket must be for this operation and cover every byte the request may touch: a range ticket writes in place
+        // (never replacing, truncating, or growing the file past its range), and only a whole-file ticket replaces. The
+        // body's bytes are all a request touches: a Content-Range total grows nothing (PatchAsync).
+        if (ticket is not null && !await RedeemAsync(context, ticket, path, start, count, write: true, replace: whole).ConfigureAwait(false))
         {
             return;
         }
 
         var (created, validators) = whole
             ? await ReplaceAsync(context, path, count).ConfigureAwait(false)
-            : await PatchAsync(context, path, start, count, total ?? 0).ConfigureAwait(false);
+            : await PatchAsync(context, path, start, count).ConfigureAwait(false);
         response.Headers.ETag = validators.ETagText;
         response.Headers.LastModified = validators.LastModifiedText;
         response.StatusCode = created ? StatusCodes.Status201Created : StatusCodes.Status204NoContent;
@@ -366,9 +378,10 @@ internal sealed class DataPlaneHandler
     /// A range <c>PUT</c> (<c>Content-Range</c>): writes the body in place, growing the file in step with it (bytes that
     /// have arrived and end past the end grow the file to their end only, just before they are written), so a body that
     /// stops half way leaves the file no longer than the bytes written, and readers never see zeros that a slow client
-    /// has not sent yet. A <c>Content-Range</c> total beyond the body grows the file to it once the body is complete.
+    /// has not sent yet. A <c>Content-Range</c> total grows nothing: disk is taken for bytes that arrive, never for what
+    /// a header claims (a 1-byte body claiming a 200 MiB total once reserved 200 MiB).
     /// </summary>
-    private async Task<(bool Created, FileValidators Validators)> PatchAsync(HttpContext context, string path, long start, long count, long total)
+    private async Task<(bool Created, FileValidators Validators)> PatchAsync(HttpContext context, string path, long start, long count)
     {
         bool created = false;
         long size;
@@ -381,14 +394,6 @@ internal sealed class DataPlaneHandler
         {
             size = 0;
             exists = false;
-        }
-        if (_floor is not null && total > size)
-        {
-            // The total is applied after the body, by the owner, which checks mmap.limits.min-free-disk then: looked at
-            // here first as well, so that a total the floor refuses is refused before anything is created or written.
-            using (_floor.Admit(_root.RootPath, total - size, $"growing {ServedRoot.Quote(path)} to {total} bytes"))
-            {
-            }
         }
         if (!exists)
         {
@@ -405,12 +410,7 @@ internal sealed class DataPlaneHandler
         using (var lease = _handles.Acquire(path))
         {
             var file = await CurrentFileAsync(lease).ConfigureAwait(false);
-            size = await CopyInAsync(context, file, start, count, size, growAhead: false).ConfigureAwait(false);
-            if (total > size)
-            {
-                // Grow-only, as every growth step: a concurrent request that made the file longer keeps its bytes.
-                await GrowToAsync(file, total, CancellationToken.None).ConfigureAwait(false);
-            }
+            await CopyInAsync(context, file, start, count, size, growAhead: false).ConfigureAwait(false);
         }
         return (created, Touch(path));
     }
@@ -432,7 +432,7 @@ internal sealed class DataPlaneHandler
     {
         var reader = context.Request.BodyReader;
         long newSize = start + want;
-        var peek = await reader.ReadAtLeastAsync(want, context.RequestAborted).ConfigureAwait(false);
+        var peek = await _pace.ReadAtLeastAsync(context, want).ConfigureAwait(false);
         long arrived = peek.Buffer.Length;
         reader.AdvanceTo(peek.Buffer.Start); // nothing taken: CopyInAsync reads the chunk again
         if (arrived < want)
@@ -493,7 +493,7 @@ internal sealed class DataPlaneHandler
         while (count > 0)
         {
             int want = (int)Math.Min(count, chunk);
-            var result = await reader.ReadAtLeastAsync(want, cancellation).ConfigureAwait(false);
+            var result = await _pace.ReadAtLeastAsync(context, want).ConfigureAwait(false);
             var buffer = result.Buffer;
             if (buffer.Length < want)
             {
@@ -577,15 +577,18 @@ internal sealed class DataPlaneHandler
     // Shared
     // ---------------------------------------------------------------------------------------------------------
 
-    private async Task<bool> RedeemAsync(HttpContext context, string ticket, string path, long offset, long length, bool write)
+    private async Task<bool> RedeemAsync(HttpContext context, string ticket, string path, long offset, long length, bool write, bool replace = false)
     {
-        var check = _tickets.Redeem(ticket, PeerIdentity.FromAddress(context.Connection.RemoteIpAddress), path, offset, length, write);
+        var check = _tickets.Redeem(ticket, PeerIdentity.FromAddress(context.Connection.RemoteIpAddress), path, offset, length, write, replace);
         if (check == TicketCheck.Valid)
         {
             return true;
         }
+        // Typed like every other refusal (EACCES: the path may be fine, this credential does not reach it), with the exact
+        // reason as data in Mmap-Ticket.
         context.Response.Headers["Mmap-Ticket"] = check.ToString();
-        await DataPlaneErrors.WriteAsync(context.Response, StatusCodes.Status403Forbidden, $"ticket refused: {check}").ConfigureAwait(false);
+        await DataPlaneErrors.WriteAsync(context.Response, StatusCodes.Status403Forbidden, $"[Errno 13] Permission denied: ticket refused: {check}",
+            MmapErrorKind.OSError, 13).ConfigureAwait(false);
         return false;
     }
 

@@ -96,7 +96,8 @@ public sealed class DataPlaneServer : IAsyncDisposable
         {
             var handler = new DataPlaneHandler(root, client, handles, tickets, new DataPlaneAuth(settings.Token),
                 mmap.MaxRangeLength > 0 ? (int)Math.Min(settings.ChunkSize, mmap.MaxRangeLength) : settings.ChunkSize, mmap.MaxFileSize,
-                settings.RunsInline, mmap.MinFreeDisk);
+                settings.RunsInline, settings.AnonymousWrites, BodyPace.Create(settings.MinBodyRate, settings.EffectiveBodyGracePeriod));
+            var perAddress = ConnectionsPerAddress.Create(settings.EffectiveMaxConnectionsPerAddress);
             var blockPools = new ResponseBlockPoolFactory();
             var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
             builder.WebHost.UseKestrelCore();
@@ -114,16 +115,20 @@ public sealed class DataPlaneServer : IAsyncDisposable
                 kestrel.AddServerHeader = false;
                 kestrel.Limits.MaxRequestBodySize = null; // bounded by mmap.limits.max-file-size instead
                 // Bounded so that no crowd of idle, slow or hostile clients can take every descriptor of the process: one
-                // connection past the limit is closed unanswered; idle ones and ones that trickle their headers are cut.
-                // (Kestrel's default minimum body rate, 240 bytes/s after 5 s, already cuts a stalled upload.)
+                // connection past the limit is closed unanswered (and one past its address's share, ConnectionsPerAddress);
+                // idle ones, ones that trickle their headers, and bodies slower than min-body-rate are cut (BodyPace
+                // bounds a stall per chunk; Kestrel's rate, an average over the body, also covers draining a body).
                 kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
                 kestrel.Limits.KeepAliveTimeout = settings.EffectiveKeepAliveTimeout;
                 kestrel.Limits.RequestHeadersTimeout = settings.EffectiveRequestHeadersTimeout;
+                kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(settings.MinBodyRate, settings.EffectiveBodyGracePeriod);
                 // Room for a couple of chunks in flight, so the owner reads the next chunk while the socket sends.
                 kestrel.Limits.MaxResponseBufferSize = Math.Max(64 << 10, 2L * settings.ChunkSize);
                 kestrel.Listen(bind, port, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1;
+                    // First, so that a connection past its address's share costs no TLS handshake.
+                    listen.Use(perAddress.Wrap);
                     if (certificate is not null)
                     {
                         listen.UseHttps(certificate);

@@ -22,6 +22,15 @@ namespace MmapActors.Remote.Http;
 /// <param name="KeepAliveTimeout">How long an idle connection is kept between requests (Kestrel's <c>KeepAliveTimeout</c>).</param>
 /// <param name="RequestHeadersTimeout">How long a client has to send a request's headers (Kestrel's
 /// <c>RequestHeadersTimeout</c>).</param>
+/// <param name="AnonymousWrites">Accept PUT and POST ?flush without any credential when no token is configured. Off by
+/// default, on loopback too: every local user and process reaches a loopback port.</param>
+/// <param name="MaxConnectionsPerAddress">Connections one client address (an IPv6 client: its /64) may hold at once;
+/// one more is closed at once, unanswered (<see cref="ConnectionsPerAddress"/>). Capped at
+/// <see cref="MaxConnections"/>.</param>
+/// <param name="MinBodyRate">Bytes per second a request body must keep up, after <see cref="BodyGracePeriod"/>: per
+/// chunk of the body (<see cref="BodyPace"/>) and on average (Kestrel's <c>MinRequestBodyDataRate</c>).</param>
+/// <param name="BodyGracePeriod">How long a chunk of a body may lag behind <see cref="MinBodyRate"/> (more than 1 s:
+/// Kestrel checks rates once a second).</param>
 public sealed record DataPlaneSettings(
     string Host = "127.0.0.1",
     int Port = 0,
@@ -35,11 +44,24 @@ public sealed record DataPlaneSettings(
     bool InlineScheduling = true,
     int MaxConnections = DataPlaneSettings.DefaultMaxConnections,
     TimeSpan? KeepAliveTimeout = null,
-    TimeSpan? RequestHeadersTimeout = null)
+    TimeSpan? RequestHeadersTimeout = null,
+    bool AnonymousWrites = false,
+    int MaxConnectionsPerAddress = DataPlaneSettings.DefaultMaxConnectionsPerAddress,
+    long MinBodyRate = DataPlaneSettings.DefaultMinBodyRate,
+    TimeSpan? BodyGracePeriod = null)
 {
     /// <summary>The default of <see cref="MaxConnections"/>: nginx's <c>worker_connections</c> default is 512 per worker,
     /// two workers on two cores; far below the usual 65,536-descriptor limit of a process.</summary>
     public const int DefaultMaxConnections = 1024;
+
+    /// <summary>The default of <see cref="MaxConnectionsPerAddress"/>: a sixteenth of <see cref="DefaultMaxConnections"/>,
+    /// so that it takes sixteen addresses to fill the server, and far more than one client's parallel transfers need
+    /// (our remote client uses one connection per transfer in flight; browsers open six per host).</summary>
+    public const int DefaultMaxConnectionsPerAddress = 64;
+
+    /// <summary>The default of <see cref="MinBodyRate"/>: 8 KiB/s (64 kbit/s), below any link a bulk upload has any
+    /// business on, and high enough that a stalled 64 KiB chunk is cut within 10 s (with the 2 s grace).</summary>
+    public const long DefaultMinBodyRate = 8 << 10;
 
     /// <summary>Whether the data plane is on.</summary>
     public bool Enabled => Port != 0;
@@ -57,9 +79,17 @@ public sealed record DataPlaneSettings(
     /// </summary>
     public bool RunsInline => InlineScheduling && !Tls;
 
-    /// <summary>The keep-alive timeout, defaulted (60 s, below Kestrel's 130 s: an idle connection holds a slot of
-    /// <see cref="MaxConnections"/>).</summary>
-    public TimeSpan EffectiveKeepAliveTimeout => KeepAliveTimeout ?? TimeSpan.FromSeconds(60);
+    /// <summary>The keep-alive timeout, defaulted (15 s, far below Kestrel's 130 s: an idle connection holds a slot of
+    /// <see cref="MaxConnections"/>, and a client that comes back later pays one new connection, on loopback or a LAN
+    /// well under a millisecond).</summary>
+    public TimeSpan EffectiveKeepAliveTimeout => KeepAliveTimeout ?? TimeSpan.FromSeconds(15);
+
+    /// <summary>The body grace period, defaulted (2 s).</summary>
+    public TimeSpan EffectiveBodyGracePeriod => BodyGracePeriod ?? TimeSpan.FromSeconds(2);
+
+    /// <summary>Connections one address may hold: <see cref="MaxConnectionsPerAddress"/>, at most
+    /// <see cref="MaxConnections"/>.</summary>
+    public int EffectiveMaxConnectionsPerAddress => Math.Min(MaxConnectionsPerAddress, MaxConnections);
 
     /// <summary>The request-headers timeout, defaulted (10 s, below Kestrel's 30 s: a client sends its headers in one
     /// packet, and one that trickles them is holding a connection).</summary>
@@ -87,8 +117,12 @@ public sealed record DataPlaneSettings(
             http.GetTimeSpan("handle-idle-timeout", TimeSpan.FromSeconds(10)),
             http.GetBoolean("inline-scheduling", true),
             http.GetInt("max-connections", DefaultMaxConnections),
-            http.GetTimeSpan("keep-alive-timeout", TimeSpan.FromSeconds(60)),
-            http.GetTimeSpan("request-headers-timeout", TimeSpan.FromSeconds(10)));
+            http.GetTimeSpan("keep-alive-timeout", TimeSpan.FromSeconds(15)),
+            http.GetTimeSpan("request-headers-timeout", TimeSpan.FromSeconds(10)),
+            http.GetBoolean("anonymous-writes", false),
+            http.GetInt("max-connections-per-address", DefaultMaxConnectionsPerAddress),
+            http.GetByteSize("min-body-rate") ?? DefaultMinBodyRate,
+            http.GetTimeSpan("body-grace-period", TimeSpan.FromSeconds(2)));
     }
 
     /// <summary>The address to bind, checked.</summary>
@@ -126,6 +160,15 @@ public sealed record DataPlaneSettings(
         if (EffectiveKeepAliveTimeout <= TimeSpan.Zero || EffectiveRequestHeadersTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("mmap.http.keep-alive-timeout and mmap.http.request-headers-timeout must be positive");
+        }
+        if (MaxConnectionsPerAddress < 1)
+        {
+            throw new ArgumentException($"mmap.http.max-connections-per-address = {MaxConnectionsPerAddress} must be at least 1");
+        }
+        if (MinBodyRate < 1 || EffectiveBodyGracePeriod <= TimeSpan.FromSeconds(1))
+        {
+            throw new ArgumentException(
+                $"mmap.http.min-body-rate = {MinBodyRate} must be at least 1 byte/s and mmap.http.body-grace-period = {EffectiveBodyGracePeriod} more than 1 s (Kestrel checks rates once a second)");
         }
         if (!Enabled || IPAddress.IsLoopback(BindAddress) || AllowInsecureBind)
         {

@@ -32,7 +32,9 @@ internal sealed class DataPlaneTransfer : IDisposable
         _timeout = timeout;
         _http = new HttpClient(new SocketsHttpHandler
         {
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // Below the server's keep-alive timeout (mmap.http.keep-alive-timeout, 15 s): a connection is never reused
+            // just as the server closes it.
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(10),
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
             UseProxy = false,

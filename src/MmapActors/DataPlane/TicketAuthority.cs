@@ -10,9 +10,10 @@ namespace MmapActors.DataPlane;
 /// Issues and redeems the short-lived, single-use tickets that let a peer move one range of one file over the HTTP
 /// data plane without holding the server's token. A ticket is the grant itself (<see cref="TicketGrant"/>) signed with
 /// HMAC-SHA256 under a key drawn at random for this instance, so it cannot be forged or altered (widened to another
-/// range, file or direction) without the key, which never leaves the process; a restart invalidates every ticket.
-/// Redeeming checks the signature, the expiry, the peer, the file, the direction and the range, and then spends the
-/// ticket: a second use is refused even within its lifetime.
+/// range, file, direction or operation) without the key, which never leaves the process; a restart invalidates every
+/// ticket. Redeeming checks the signature, the expiry, the peer, the file, the direction, the operation (a range ticket
+/// writes in place, only a whole-file ticket replaces) and the range, and then spends the ticket: a second use is refused
+/// even within its lifetime.
 /// </summary>
 /// <remarks>
 /// Thread-safe. Memory is bounded by the tickets redeemed within one lifetime: a spent ticket is remembered only until
@@ -27,7 +28,10 @@ public sealed class TicketAuthority : IDisposable
     private const byte Version = 1;
     private const int NonceLength = 16;
     private const int MacLength = 32;
-    private const int FixedLength = 1 + NonceLength + 8 + 8 + 8 + 1 + 2; // version, nonce, expiry, offset, length, write, peer length
+    private const int FixedLength = 1 + NonceLength + 8 + 8 + 8 + 1 + 2; // version, nonce, expiry, offset, length, operation, peer length
+
+    // The operation byte: what the ticket lets its holder do.
+    private const byte ReadOperation = 0, WriteRangeOperation = 1, ReplaceOperation = 2;
     private const int MaxTokenChars = 4096;
 
     private readonly byte[] _key;
@@ -58,7 +62,8 @@ public sealed class TicketAuthority : IDisposable
         return new TicketAuthority(RandomNumberGenerator.GetBytes(32), lifetime, time ?? TimeProvider.System);
     }
 
-    /// <summary>Issues a ticket for one transfer.</summary>
+    /// <summary>Issues a ticket for one transfer of a range: a download of it, or an upload written in place (which may
+    /// grow the file up to the range's end, never further, and never shrinks or replaces it).</summary>
     /// <param name="peer">The peer that will present it (see <see cref="TicketGrant.Peer"/>).</param>
     /// <param name="path">The file, relative to the served root.</param>
     /// <param name="offset">First byte allowed.</param>
@@ -66,7 +71,20 @@ public sealed class TicketAuthority : IDisposable
     /// <param name="write">An upload rather than a download.</param>
     /// <returns>The ticket, URL-safe text (base64url), and the grant it carries.</returns>
     /// <exception cref="ArgumentException">An empty peer or path, a negative offset or length, or names too long.</exception>
-    public (string Ticket, TicketGrant Grant) Issue(string peer, string path, long offset, long length, bool write)
+    public (string Ticket, TicketGrant Grant) Issue(string peer, string path, long offset, long length, bool write) =>
+        Issue(peer, path, offset, length, write ? WriteRangeOperation : ReadOperation);
+
+    /// <summary>Issues a whole-file ticket: one upload that replaces <paramref name="path"/> with a new file of at most
+    /// <paramref name="maxLength"/> bytes (a whole-file <c>PUT</c>). It writes no range in place.</summary>
+    /// <param name="peer">The peer that will present it (see <see cref="TicketGrant.Peer"/>).</param>
+    /// <param name="path">The file, relative to the served root.</param>
+    /// <param name="maxLength">The most bytes the new file may hold.</param>
+    /// <returns>The ticket, URL-safe text (base64url), and the grant it carries.</returns>
+    /// <exception cref="ArgumentException">An empty peer or path, a negative length, or names too long.</exception>
+    public (string Ticket, TicketGrant Grant) IssueReplace(string peer, string path, long maxLength) =>
+        Issue(peer, path, 0, maxLength, ReplaceOperation);
+
+    private (string Ticket, TicketGrant Grant) Issue(string peer, string path, long offset, long length, byte operation)
     {
         ArgumentException.ThrowIfNullOrEmpty(peer);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -87,13 +105,14 @@ public sealed class TicketAuthority : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(span[at..], expires.ToUnixTimeMilliseconds());
         BinaryPrimitives.WriteInt64LittleEndian(span[(at + 8)..], offset);
         BinaryPrimitives.WriteInt64LittleEndian(span[(at + 16)..], length);
-        span[at + 24] = write ? (byte)1 : (byte)0;
+        span[at + 24] = operation;
         BinaryPrimitives.WriteUInt16LittleEndian(span[(at + 25)..], (ushort)peerBytes);
         Encoding.UTF8.GetBytes(peer, span.Slice(FixedLength, peerBytes));
         Encoding.UTF8.GetBytes(path, span.Slice(FixedLength + peerBytes, pathBytes));
         int payload = buffer.Length - MacLength;
         HMACSHA256.HashData(_key, span[..payload], span[payload..]);
-        var grant = new TicketGrant(peer, path, offset, length, write, DateTimeOffset.FromUnixTimeMilliseconds(expires.ToUnixTimeMilliseconds()));
+        var grant = new TicketGrant(peer, path, offset, length, operation != ReadOperation,
+            DateTimeOffset.FromUnixTimeMilliseconds(expires.ToUnixTimeMilliseconds()), operation == ReplaceOperation);
         return (Base64Url.EncodeToString(buffer), grant);
     }
 
@@ -104,8 +123,10 @@ public sealed class TicketAuthority : IDisposable
     /// <param name="offset">First byte the request touches.</param>
     /// <param name="length">Bytes the request touches.</param>
     /// <param name="write">Whether the request writes.</param>
+    /// <param name="replace">Whether the request replaces the whole file (a whole-file <c>PUT</c>, then
+    /// <paramref name="offset"/> is 0 and <paramref name="length"/> the new file's size) rather than touching a range.</param>
     /// <returns><see cref="TicketCheck.Valid"/> (now spent) or the first reason to refuse.</returns>
-    public TicketCheck Redeem(string? ticket, string peer, string path, long offset, long length, bool write)
+    public TicketCheck Redeem(string? ticket, string peer, string path, long offset, long length, bool write, bool replace = false)
     {
         var (check, grant, nonce) = Decode(ticket);
         if (check != TicketCheck.Valid)
@@ -128,6 +149,10 @@ public sealed class TicketAuthority : IDisposable
         if (grant.Write != write)
         {
             return TicketCheck.WrongDirection;
+        }
+        if (grant.Replace != replace)
+        {
+            return TicketCheck.WrongOperation;
         }
         if (!grant.Covers(offset, length))
         {
@@ -169,7 +194,7 @@ public sealed class TicketAuthority : IDisposable
         long expiresMs = BinaryPrimitives.ReadInt64LittleEndian(bytes[at..]);
         long offset = BinaryPrimitives.ReadInt64LittleEndian(bytes[(at + 8)..]);
         long length = BinaryPrimitives.ReadInt64LittleEndian(bytes[(at + 16)..]);
-        bool write = bytes[at + 24] == 1;
+        byte operation = bytes[at + 24];
         int peerBytes = BinaryPrimitives.ReadUInt16LittleEndian(bytes[(at + 25)..]);
         if (FixedLength + peerBytes > payload)
         {
@@ -177,7 +202,8 @@ public sealed class TicketAuthority : IDisposable
         }
         string peer = Encoding.UTF8.GetString(bytes.Slice(FixedLength, peerBytes));
         string path = Encoding.UTF8.GetString(bytes[(FixedLength + peerBytes)..payload]);
-        var grant = new TicketGrant(peer, path, offset, length, write, DateTimeOffset.FromUnixTimeMilliseconds(expiresMs));
+        var grant = new TicketGrant(peer, path, offset, length, operation != ReadOperation, DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
+            operation == ReplaceOperation);
         return (TicketCheck.Valid, grant, nonce);
     }
 

@@ -29,4 +29,7 @@ public enum TicketCheck
 
     /// <summary>A read ticket presented for a write, or the other way round.</summary>
     WrongDirection,
+
+    /// <summary>A range ticket presented to replace the whole file, or a whole-file ticket presented to write a range.</summary>
+    WrongOperation,
 }

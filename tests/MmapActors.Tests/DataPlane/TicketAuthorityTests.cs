@@ -36,6 +36,21 @@ public sealed class TicketAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void A_range_ticket_cannot_replace_the_file_and_a_whole_file_ticket_cannot_write_a_range()
+    {
+        var (range, _) = _authority.Issue("p", "a.bin", 0, 4096, write: true);
+        var (whole, grant) = _authority.IssueReplace("p", "a.bin", 4096);
+
+        Assert.True(grant is { Replace: true, Write: true, Offset: 0, Length: 4096 });
+        Assert.Equal(TicketCheck.WrongOperation, _authority.Redeem(range, "p", "a.bin", 0, 4, write: true, replace: true));
+        Assert.Equal(TicketCheck.WrongOperation, _authority.Redeem(whole, "p", "a.bin", 0, 4, write: true));
+        Assert.Equal(TicketCheck.OutOfRange, _authority.Redeem(whole, "p", "a.bin", 0, 4097, write: true, replace: true));
+        Assert.Equal(TicketCheck.Valid, _authority.Redeem(range, "p", "a.bin", 0, 4096, write: true));
+        Assert.Equal(TicketCheck.Valid, _authority.Redeem(whole, "p", "a.bin", 0, 4, write: true, replace: true));
+        Assert.Equal(grant, _authority.Inspect(whole)); // the operation travels inside the signed ticket
+    }
+
+    [Fact]
     public void Another_peer_another_file_or_the_other_direction_cannot_use_a_ticket()
     {
         var (ticket, _) = _authority.Issue("127.0.0.1", "a.bin", 0, 10, write: false);

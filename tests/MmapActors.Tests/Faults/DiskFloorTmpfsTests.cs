@@ -88,7 +88,7 @@ public sealed class DiskFloorTmpfsTests
     {
         using var tmpfs = SmallTmpfs.Mount(64);
         await using var server = await MmapServer.StartAsync(new MmapServerOptions(tmpfs.Path, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
-            Config: "akka.loglevel = ERROR\nmmap.limits.min-free-disk = 16MiB"));
+            Config: "akka.loglevel = ERROR\nmmap.limits.min-free-disk = 16MiB\nmmap.http.anonymous-writes = on"));
         using var http = new HttpClient { BaseAddress = server.DataPlane!.BaseUrl };
         await File.WriteAllBytesAsync(Path.Combine(tmpfs.Path, "grown.bin"), new byte[MiB]);
 
@@ -99,19 +99,18 @@ public sealed class DiskFloorTmpfsTests
             return await http.PutAsync(path, content);
         }
 
-        // A new file whose Content-Range total would leave 14 of 64 MiB, and an existing file grown as far.
-        using var created = await PutAsync("new.bin", $"bytes 0-3/{50 * MiB}");
-        using var grown = await PutAsync("grown.bin", $"bytes 0-3/{51 * MiB}");
+        // An existing file grown by a range that ends where it would leave 13 of 64 MiB; a Content-Range total reserves
+        // nothing at all (the file ends with the bytes that arrived).
+        using var grown = await PutAsync("grown.bin", $"bytes {51 * MiB - 4}-{51 * MiB - 1}/*");
+        using var claimed = await PutAsync("new.bin", $"bytes 0-3/{50 * MiB}");
 
-        foreach (var response in new[] { created, grown })
-        {
-            Assert.Equal(System.Net.HttpStatusCode.InsufficientStorage, response.StatusCode);
-            Assert.Equal("28", response.Headers.GetValues("Mmap-Errno").Single());
-            Assert.Contains("mmap.limits.min-free-disk", await response.Content.ReadAsStringAsync());
-        }
-        Assert.False(File.Exists(Path.Combine(tmpfs.Path, "new.bin")));
+        Assert.Equal(System.Net.HttpStatusCode.InsufficientStorage, grown.StatusCode);
+        Assert.Equal("28", grown.Headers.GetValues("Mmap-Errno").Single());
+        Assert.Contains("mmap.limits.min-free-disk", await grown.Content.ReadAsStringAsync());
         Assert.Equal(MiB, new FileInfo(Path.Combine(tmpfs.Path, "grown.bin")).Length);
-        using var fits = await PutAsync("grown.bin", $"bytes 0-3/{40 * MiB}");
+        Assert.Equal(System.Net.HttpStatusCode.Created, claimed.StatusCode);
+        Assert.Equal(4, new FileInfo(Path.Combine(tmpfs.Path, "new.bin")).Length);
+        using var fits = await PutAsync("grown.bin", $"bytes {40 * MiB - 4}-{40 * MiB - 1}/*");
         Assert.Equal(System.Net.HttpStatusCode.NoContent, fits.StatusCode);
         Assert.Equal(40 * MiB, new FileInfo(Path.Combine(tmpfs.Path, "grown.bin")).Length);
     }

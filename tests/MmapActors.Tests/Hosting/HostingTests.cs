@@ -175,6 +175,38 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task The_data_plane_options_reach_the_mmap_http_block()
+    {
+        string root = Directory.CreateTempSubdirectory("mmap-hosted-http-opt-").FullName;
+        try
+        {
+            var builder = NewHostBuilder(new()
+            {
+                ["MmapActors:Server:Root"] = root, ["MmapActors:Server:Port"] = "0",
+                ["MmapActors:Server:HttpAnonymousWrites"] = "true", ["MmapActors:Server:HttpMaxConnectionsPerAddress"] = "5",
+                ["MmapActors:Server:HttpKeepAliveTimeout"] = "00:00:07", ["MmapActors:Server:HttpMinBodyRate"] = "1024",
+            });
+            builder.Services.AddMmapActors(builder.Configuration);
+            builder.Services.AddAkka("hosting-http-options", (akka, sp) => akka.WithMmapServer(sp));
+            using var host = builder.Build();
+            await host.StartAsync();
+
+            var http = MmapActors.Remote.Http.DataPlaneSettings.FromConfig(
+                host.Services.GetRequiredService<ActorSystem>().Settings.Config.GetConfig("mmap.http"));
+
+            Assert.True(http.AnonymousWrites);
+            Assert.Equal(5, http.EffectiveMaxConnectionsPerAddress);
+            Assert.Equal(TimeSpan.FromSeconds(7), http.EffectiveKeepAliveTimeout);
+            Assert.Equal(1024, http.MinBodyRate);
+            await host.StopAsync();
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_HTTP_port_outside_minus_one_to_65535_is_refused_when_the_builder_is_configured()
     {
         var builder = new AkkaConfigurationBuilder(new ServiceCollection(), "hosting-http-invalid");

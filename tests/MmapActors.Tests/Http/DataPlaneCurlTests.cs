@@ -18,7 +18,10 @@ public sealed class DataPlaneCurlTests : IAsyncLifetime
     {
         new Random(5).NextBytes(_data);
         await File.WriteAllBytesAsync(Path.Combine(_root, "data.bin"), _data);
-        _server = await ServerProcess.StartAsync(_root, httpPort: -1);
+        // curl uploads without a credential, as a trusted local script would on a server that allows it.
+        string config = Path.Combine(_scratch, "anonymous-writes.hocon");
+        await File.WriteAllTextAsync(config, "mmap.http.anonymous-writes = on\n");
+        _server = await ServerProcess.StartAsync(_root, config, httpPort: -1);
         Assert.NotNull(_server.HttpUrl);
     }
 

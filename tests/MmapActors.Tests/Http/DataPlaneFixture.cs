@@ -4,7 +4,8 @@ using MmapActors.Remote;
 namespace MmapActors.Tests.Http;
 
 /// <summary>A server with its HTTP data plane on a free loopback port (max-file-size 8 MiB), a served root with a
-/// 1 MiB random file, and an HttpClient.</summary>
+/// 1 MiB random file, and an HttpClient. Anonymous writes are on (mmap.http.anonymous-writes): the tests PUT with curl
+/// and HttpClient as a trusted local user would.</summary>
 public sealed class DataPlaneFixture : IAsyncLifetime
 {
     public const int MaxFileSize = 8 << 20;
@@ -24,7 +25,7 @@ public sealed class DataPlaneFixture : IAsyncLifetime
         new Random(11).NextBytes(Data);
         await File.WriteAllBytesAsync(Path.Combine(Root, "data.bin"), Data);
         Server = await MmapServer.StartAsync(new MmapServerOptions(Root, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
-            Config: $"akka.loglevel = WARNING\nmmap.limits.max-file-size = {MaxFileSize}\nmmap.http.chunk-size = 64KiB"));
+            Config: $"akka.loglevel = WARNING\nmmap.limits.max-file-size = {MaxFileSize}\nmmap.http.chunk-size = 64KiB\nmmap.http.anonymous-writes = on"));
     }
 
     public async Task DisposeAsync()

@@ -67,6 +67,21 @@ internal sealed class RawHttpConnection : IAsyncDisposable
         return body;
     }
 
+    /// <summary>Reads and discards until the server closes the connection (or resets it).</summary>
+    public async Task WaitClosedAsync()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await _stream.ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         _tcp.Dispose();

@@ -30,7 +30,7 @@ public sealed class StaleUploadServerTests : IAsyncLifetime
         _staleInHttp = Stale(_root, "http", $".h.{Hex}.part");
         _staleInActors = Stale(_root, "actors", $".a.{Hex}.part");
         _server = await MmapServer.StartAsync(new MmapServerOptions(_root, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
-            Config: "akka.loglevel = WARNING"));
+            Config: "akka.loglevel = WARNING\nmmap.http.anonymous-writes = on"));
     }
 
     public async Task DisposeAsync()
@@ -88,7 +88,7 @@ public sealed class StaleUploadServerTests : IAsyncLifetime
         {
             string stale = Stale(root, "", $".root.{Hex}.part");
             await using (var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, HttpPort: MmapServerOptions.AnyHttpPort,
-                Config: "akka.loglevel = WARNING\nmmap.limits.stale-upload-age = 0")))
+                Config: "akka.loglevel = WARNING\nmmap.limits.stale-upload-age = 0\nmmap.http.anonymous-writes = on")))
             {
                 using var put = await _http.PutAsync(new Uri(server.DataPlane!.BaseUrl, "new.bin"), new ByteArrayContent([1, 2, 3]));
                 Assert.Equal(System.Net.HttpStatusCode.Created, put.StatusCode);
