@@ -47,7 +47,6 @@ public sealed class TicketAuthorityTests : IDisposable
         Assert.Equal(TicketCheck.OutOfRange, _authority.Redeem(whole, "p", "a.bin", 0, 4097, write: true, replace: true));
         Assert.Equal(TicketCheck.Valid, _authority.Redeem(range, "p", "a.bin", 0, 4096, write: true));
         Assert.Equal(TicketCheck.Valid, _authority.Redeem(whole, "p", "a.bin", 0, 4, write: true, replace: true));
-        Assert.Equal(grant, _authority.Inspect(whole)); // the operation travels inside the signed ticket
     }
 
     [Fact]
