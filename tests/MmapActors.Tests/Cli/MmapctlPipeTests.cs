@@ -38,4 +38,26 @@ public sealed class MmapctlPipeTests : IDisposable
         Assert.Equal(["x"], Directory.GetFiles(_root).Select(Path.GetFileName)); // no temporary upload left behind
         Assert.False(server.HasExited);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_put_into_a_missing_directory_names_the_directory_and_never_the_temporary_file(bool dataPlane)
+    {
+        await using var server = await ServerProcess.StartAsync(_root, httpPort: dataPlane ? -1 : 0);
+        string input = Path.Combine(_root, "input.bin");
+        await File.WriteAllBytesAsync(input, new byte[2000]);
+
+        var piped = await Mmapctl.RunAsync(["put", "dir/x", "--server", server.Address], input: new byte[2000]);
+        var fromFile = await Mmapctl.RunAsync("put", "dir/x", "-i", input, "--server", server.Address);
+
+        foreach (var result in new[] { piped, fromFile })
+        {
+            Assert.True(result.Exit == 3, result.All); // not found
+            Assert.Contains("No such file or directory: 'dir/' (no such directory", result.Err);
+            Assert.DoesNotContain(".part", result.Err);
+            Mmapctl.AssertNoStackTrace(result.All);
+        }
+        Assert.False(Directory.Exists(Path.Combine(_root, "dir")));
+    }
 }
