@@ -309,5 +309,43 @@ public static class ConnectDiagnostics
 
     private static string? Text(byte[]? bytes) => bytes is null ? null : Encoding.UTF8.GetString(bytes);
 
+    /// <summary>
+    /// The first file a TLS client needs that is missing: its own certificate (<c>ssl.certificate.path</c>), or the CA
+    /// certificates that check the server's (<c>SSL_CERT_FILE</c>, <c>SSL_CERT_DIR</c>: OpenSSL's trust settings, which
+    /// .NET reads on Linux). Looked at before connecting: without the CA the handshake fails, and Akka.Remote reported
+    /// that as "Connection refused" after the whole <c>mmap.connect-timeout</c> (10 s).
+    /// </summary>
+    /// <param name="config">The client's configuration; nothing is checked unless it enables TLS.</param>
+    /// <param name="environment">Reads an environment variable (tests pass their own); null: the process's.</param>
+    /// <returns>OSError 2 ENOENT naming the file and where it was named, or null.</returns>
+    public static MmapException? MissingTlsFile(Akka.Configuration.Config config, Func<string, string?>? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string Transport = "akka.remote.dot-netty.tcp";
+        if (!config.GetBoolean($"{Transport}.enable-ssl"))
+        {
+            return null;
+        }
+        environment ??= Environment.GetEnvironmentVariable;
+        string? certificate = config.GetString($"{Transport}.ssl.certificate.path", null);
+        if (!string.IsNullOrEmpty(certificate) && !File.Exists(certificate))
+        {
+            return Missing(certificate, $"{Transport}.ssl.certificate.path, this client's TLS certificate");
+        }
+        if (environment("SSL_CERT_FILE") is { Length: > 0 } caFile && !File.Exists(caFile))
+        {
+            return Missing(caFile, "SSL_CERT_FILE, the CA certificates that check the server's certificate");
+        }
+        if (environment("SSL_CERT_DIR") is { Length: > 0 } caDirectories &&
+            caDirectories.Split(':', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } listed && !listed.Any(Directory.Exists))
+        {
+            return Missing(caDirectories, "SSL_CERT_DIR, the directories of CA certificates that check the server's certificate");
+        }
+        return null;
+
+        static MmapException Missing(string path, string what) =>
+            Error(2, $"[Errno 2] No such file or directory: '{path}' ({what}; see docs/remote.md, TLS step by step)");
+    }
+
     private static MmapException Error(int errno, string message) => new(MmapErrorKind.OSError, message, errno);
 }

@@ -15,11 +15,16 @@ public static class MmapRemote
     /// <param name="serverAddress">The server's address.</param>
     /// <param name="config">Optional HOCON overriding <c>config/client.hocon</c> (e.g. TLS, frame size).</param>
     /// <param name="cancellationToken">Cancels the connection attempt.</param>
-    /// <exception cref="MmapException">OSError ECONNREFUSED (111) when no server answers in <c>mmap.connect-timeout</c>.</exception>
+    /// <exception cref="MmapException">OSError ECONNREFUSED (111) when no server answers in <c>mmap.connect-timeout</c>;
+    /// ENOENT (2), at once, when TLS is on and a file it needs is missing (<see cref="ConnectDiagnostics.MissingTlsFile"/>).</exception>
     public static async Task<MmapClient> ConnectAsync(string serverAddress, string? config = null, CancellationToken cancellationToken = default)
     {
         var address = ParseAddress(serverAddress);
         var full = (config is null ? ConfigurationFactory.Empty : ConfigurationFactory.ParseString(config)).WithFallback(RemoteConfig.Client);
+        if (ConnectDiagnostics.MissingTlsFile(full) is { } missing)
+        {
+            throw missing; // before the transport starts: it would fail on a missing certificate with an exception of its own
+        }
         var system = ActorSystem.Create($"mmap-client-{Guid.NewGuid():N}", full);
         try
         {
@@ -37,6 +42,10 @@ public static class MmapRemote
     public static async Task<MmapClient> ConnectAsync(ActorSystem system, string serverAddress, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
+        if (ConnectDiagnostics.MissingTlsFile(system.Settings.Config) is { } missing)
+        {
+            throw missing;
+        }
         return await OpenSessionAsync(system, ParseAddress(serverAddress), ownsSystem: false, cancellationToken).ConfigureAwait(false);
     }
 

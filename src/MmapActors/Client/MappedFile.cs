@@ -298,13 +298,18 @@ internal sealed class MappedFile : IMappedFile
         }
     }
 
-    /// <summary>A write over the data plane, when its size is known and it stays inside the map (the actor path raises the
-    /// errors of writes that would not); null: use actor chunks.</summary>
+    /// <summary>A write over the data plane, when the source knows how many bytes it holds and they stay inside the map
+    /// (the actor path raises the errors of writes that would not); null: use actor chunks.</summary>
+    /// <remarks>The request promises its length (Content-Length) before the first byte, so only a seekable source can say
+    /// what it will send: <paramref name="count"/> is an upper bound ("up to count bytes, or to the end of the stream"),
+    /// and a pipe may end before it. A pipe with a count used to be sent with the count as its length and failed as soon
+    /// as it ended early (<c>mmapctl put</c> from standard input: "Sent 16711680 request content bytes, but
+    /// Content-Length promised 16777216"); it now streams over actor chunks, which stop where the source ends.</remarks>
     private async Task<long?> TryWriteOverDataPlaneAsync(long offset, Stream source, long? count, IProgress<long>? progress,
         CancellationToken cancellationToken)
     {
-        if (_dataPlane is not { Writable: true } route || offset < 0 ||
-            (count ?? (source.CanSeek ? source.Length - source.Position : null)) is not (> 0 and var size) ||
+        if (_dataPlane is not { Writable: true } route || offset < 0 || !source.CanSeek ||
+            Math.Min(count ?? long.MaxValue, source.Length - source.Position) is not (> 0 and var size) ||
             size > await LengthAsync(cancellationToken).ConfigureAwait(false) - offset)
         {
             return null;

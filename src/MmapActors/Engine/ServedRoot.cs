@@ -226,8 +226,7 @@ public sealed unsafe partial class ServedRoot : IDisposable
         // beneath that descriptor: a clean-up after a failure then removes the name from the same directory,
         // whatever happens to the path meanwhile.
         byte[] parentPath = slash <= 0 ? CurrentDirectory : EncodePath(relativePath[..slash]);
-        using var parent = new SafeDescriptorHandle(
-            OpenBeneathRoot(parentPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativePath));
+        using var parent = new SafeDescriptorHandle(OpenParentForCreate(parentPath, relativePath, slash));
         int parentFd = parent.Descriptor;
         // The directory's filesystem is the new file's. Admitted until the reservation below is made (or failed).
         using var admitted = disk?.Admit(parentFd, length, $"creating a file of {length} bytes") ?? default;
@@ -418,6 +417,24 @@ public sealed unsafe partial class ServedRoot : IDisposable
             {
                 _root.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>
+    /// The directory a new file goes in. A directory that is missing (or is a file) is named as what failed, not the file:
+    /// for an upload the file is a temporary name the user never chose, and <c>mmapctl put dir/x</c> used to answer
+    /// "No such file or directory: 'dir/.x.f856a810b4ef0efb.part'".
+    /// </summary>
+    private int OpenParentForCreate(byte[] parentPath, string relativePath, int slash)
+    {
+        try
+        {
+            return OpenBeneathRoot(parentPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0, relativePath);
+        }
+        catch (MmapException e) when (e.Errno is LibC.ENOENT or LibC.ENOTDIR && slash > 0)
+        {
+            throw MmapException.FromErrno(e.Errno.Value,
+                $"{Quote(relativePath[..(slash + 1)])} (no such directory: files are created only in directories that exist)");
         }
     }
 

@@ -10,6 +10,9 @@ internal static partial class Mmapctl
     public sealed record Result(int Exit, string Out, string Err, TimeSpan Elapsed)
     {
         public string All => Out + Err;
+
+        /// <summary>Standard output as bytes (what <c>get -o -</c> printed).</summary>
+        public byte[] OutBytes { get; init; } = [];
     }
 
     /// <summary>Runs mmapctl to completion with standard input closed (or fed <paramref name="input"/>).</summary>
@@ -18,7 +21,7 @@ internal static partial class Mmapctl
     {
         var clock = Stopwatch.StartNew();
         using var process = ServerProcess.StartMmapctl(environment, arguments);
-        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stdout = ReadAllBytesAsync(process.StandardOutput.BaseStream);
         var stderr = process.StandardError.ReadToEndAsync();
         if (input is not null)
         {
@@ -27,7 +30,15 @@ internal static partial class Mmapctl
         process.StandardInput.Close();
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
         await process.WaitForExitAsync(cts.Token);
-        return new Result(process.ExitCode, await stdout, await stderr, clock.Elapsed);
+        byte[] output = await stdout;
+        return new Result(process.ExitCode, System.Text.Encoding.UTF8.GetString(output), await stderr, clock.Elapsed) { OutBytes = output };
+    }
+
+    private static async Task<byte[]> ReadAllBytesAsync(Stream stream)
+    {
+        var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer);
+        return buffer.ToArray();
     }
 
     public static Task<Result> RunAsync(params string[] arguments) => RunAsync(arguments, null);

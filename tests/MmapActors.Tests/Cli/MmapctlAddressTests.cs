@@ -43,6 +43,26 @@ public sealed class MmapctlAddressTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_missing_CA_file_is_named_at_once_instead_of_a_refused_connection_after_the_timeout()
+    {
+        string certificate = Path.Combine(_root, "client.pfx");
+        await File.WriteAllBytesAsync(certificate, [0]);
+        string config = Path.Combine(_root, "client-tls.hocon");
+        await File.WriteAllTextAsync(config, $"akka.remote.dot-netty.tcp {{ enable-ssl = on, ssl.certificate {{ path = \"{certificate}\", password = x }} }}");
+        string ca = Path.Combine(_root, "certs", "ca.crt");
+
+        var result = await Mmapctl.RunAsync(["ls", "--server", $"akka.ssl.tcp://mmap@127.0.0.1:{Port}", "--config", config],
+            environment: new Dictionary<string, string> { ["SSL_CERT_FILE"] = ca });
+
+        Assert.True(result.Exit == 3, result.All); // not found
+        Assert.Contains($"No such file or directory: '{ca}' (SSL_CERT_FILE", result.Err);
+        Assert.Single(result.Err.Trim().Split('\n'));
+        Mmapctl.AssertNoStackTrace(result.All);
+        var baseline = await SuccessfulCommandAsync();
+        Assert.True(result.Elapsed - baseline < Fast, $"took {result.Elapsed} (a successful command takes {baseline}): {result.Err}");
+    }
+
+    [Fact]
     public async Task A_wrong_system_name_is_named_with_the_right_address()
     {
         var result = await Mmapctl.RunAsync("stat", "--server", $"akka.tcp://wrong@127.0.0.1:{Port}");

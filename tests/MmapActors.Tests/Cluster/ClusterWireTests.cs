@@ -22,7 +22,8 @@ public sealed class ClusterWireTests : IAsyncLifetime
     {
         // A member's configuration without joining anything: serialization is all this test touches.
         _member = ActorSystem.Create("mmap", MmapCluster.CreateConfig(new MmapClusterOptions { Root = _root, Port = 0 }));
-        _door = ActorSystem.Create("door", ConfigurationFactory.ParseString($"mmap.served-root = \"{_root}\"")
+        // Port 0: server.hocon's own port is the product's default (4053), taken wherever `mmapctl serve` runs.
+        _door = ActorSystem.Create("door", ConfigurationFactory.ParseString($"mmap.served-root = \"{_root}\"\nakka.remote.dot-netty.tcp.port = 0")
             .WithFallback(MmapActors.Remote.RemoteConfig.Server));
         return Task.CompletedTask;
     }

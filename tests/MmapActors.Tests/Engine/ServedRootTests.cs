@@ -553,7 +553,6 @@ public sealed partial class ServedRootTests : IDisposable
     [InlineData("../outside/new.bin", 18)]
     [InlineData("evil-dir/new.bin", 18)]
     [InlineData("/tmp/new.bin", 18)]
-    [InlineData("missing-dir/new.bin", 2)]
     [InlineData("sub/", 22)]
     [InlineData("sub/..", 22)]
     public void CreateFile_never_replaces_follows_or_escapes(string relativePath, int errno)
@@ -564,6 +563,20 @@ public sealed partial class ServedRootTests : IDisposable
         Assert.False(File.Exists(Path.Combine(_outside, "new.bin")));
         Assert.False(File.Exists(Path.Combine(_root, "nowhere.txt")));
         Assert.Equal(AContents, File.ReadAllBytes(Path.Combine(_root, "a.txt")));
+    }
+
+    [Theory]
+    [InlineData("missing-dir/new.bin", 2, "missing-dir/")]
+    [InlineData("missing-dir/deeper/.new.bin.0123456789abcdef.part", 2, "missing-dir/deeper/")]
+    [InlineData("a.txt/new.bin", 20, "a.txt/")]
+    public void CreateFile_in_a_directory_that_does_not_exist_names_the_directory_not_the_file(string relativePath, int errno, string directory)
+    {
+        using var root = ServedRoot.Open(_root, readOnly: false);
+        var error = Assert.Throws<MmapException>(() => root.CreateFile(relativePath, 10, 100));
+        AssertOSError(error, errno, directory);
+        Assert.Contains("no such directory", error.Message);
+        // For an upload the file is a temporary name the user never chose: it is not what they need to hear about.
+        Assert.DoesNotContain(relativePath[(relativePath.LastIndexOf('/') + 1)..], error.Message);
     }
 
     [Fact]

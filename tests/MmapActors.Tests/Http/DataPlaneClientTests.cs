@@ -1,4 +1,5 @@
 using MmapActors.Remote;
+using MmapActors.Tests.Diagnostics;
 
 namespace MmapActors.Tests.Http;
 
@@ -53,6 +54,36 @@ public sealed class DataPlaneClientTests : IAsyncLifetime
         Assert.Equal(_data.Length, moved);
         Assert.Equal(before + 1, _server.DataPlane.RequestsHandled);
         Assert.Equal(_data, await ReadAllAsync(file));
+    }
+
+    [Fact]
+    public async Task A_write_from_a_pipe_that_ends_before_its_count_stops_where_the_pipe_ends()
+    {
+        // As mmapctl put streams standard input: a count that is only an upper bound, from a source that cannot say its
+        // length. Over HTTP it was sent with the count as its Content-Length, and failed when the pipe ended early.
+        await File.WriteAllBytesAsync(Path.Combine(_root, "piped.bin"), new byte[_data.Length]);
+        await using var file = await _client.OpenAsync("piped.bin");
+        var pipe = new GatedStream(new MemoryStream(_data, 0, 1_000_000));
+        pipe.Open();
+
+        long moved = await file.WriteRangeAsync(0, pipe, count: _data.Length);
+
+        Assert.Equal(1_000_000, moved);
+        Assert.Equal(_data[..1_000_000], (await ReadAllAsync(file))[..1_000_000]);
+    }
+
+    [Fact]
+    public async Task A_seekable_source_shorter_than_its_count_goes_over_HTTP_with_the_bytes_it_holds()
+    {
+        await File.WriteAllBytesAsync(Path.Combine(_root, "short-source.bin"), new byte[_data.Length]);
+        await using var file = await _client.OpenAsync("short-source.bin");
+        long before = _server.DataPlane!.RequestsHandled;
+
+        long moved = await file.WriteRangeAsync(0, new MemoryStream(_data, 0, 1_000_000), count: _data.Length);
+
+        Assert.Equal(1_000_000, moved);
+        Assert.Equal(before + 1, _server.DataPlane.RequestsHandled);
+        Assert.Equal(_data[..1_000_000], (await ReadAllAsync(file))[..1_000_000]);
     }
 
     [Fact]
