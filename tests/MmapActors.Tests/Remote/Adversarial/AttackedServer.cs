@@ -20,12 +20,13 @@ public sealed class AttackedServer : IAsyncDisposable
 
     /// <param name="config">HOCON for the server (limits, timeouts).</param>
     /// <param name="readOnly">Serve read-only.</param>
-    /// <param name="dataPlane">Also start the HTTP data plane (on a free port, no token: anyone on loopback may use it).</param>
+    /// <param name="dataPlane">Also start the HTTP data plane (on a free port, no token, anonymous writes on: anyone on
+    /// loopback may use it, so that an attack test's HTTP client needs no credential).</param>
     public static async Task<AttackedServer> StartAsync(string? config = null, bool readOnly = false, bool dataPlane = false)
     {
         string root = Directory.CreateTempSubdirectory("mmap-attacked-").FullName;
         var server = await MmapServer.StartAsync(new MmapServerOptions(root, Port: 0, ReadOnly: readOnly,
-            Config: "akka.loglevel = ERROR\n" + (config ?? ""), HttpPort: dataPlane ? MmapServerOptions.AnyHttpPort : null));
+            Config: "akka.loglevel = ERROR\n" + (dataPlane ? "mmap.http.anonymous-writes = on\n" : "") + (config ?? ""), HttpPort: dataPlane ? MmapServerOptions.AnyHttpPort : null));
         var honest = await MmapRemote.ConnectAsync(server.Address.ToString(), "akka.loglevel = ERROR");
         return new AttackedServer(root, server, honest);
     }
