@@ -93,6 +93,11 @@ internal sealed class FileEntity : UntypedActor, IWithTimers
                 Retire();
                 PassivateIfEmpty();
                 break;
+            case FileStats stats when _retired.Contains(Sender) && stats.Handles == 0:
+                Context.Stop(Sender); // a retired owner without handles has nothing to serve: stop it and release its lock
+                break;
+            case FileStats:
+                break;
             case OwnerIdle idle:
                 OnOwnerIdle(idle);
                 break;
@@ -251,6 +256,9 @@ internal sealed class FileEntity : UntypedActor, IWithTimers
         if (_owner is not null)
         {
             _retired.Add(_owner);
+            // No open reaches it any more: if it has no handle now it never will, and it can stop (and let go of the
+            // file's lock) at once rather than after mmap.idle-timeout; the next owner of the name may need that lock.
+            _owner.Tell(GetFileStats.Instance);
             _owner = null;
         }
     }
