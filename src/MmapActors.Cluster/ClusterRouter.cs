@@ -125,32 +125,43 @@ internal sealed class ClusterRouter : UntypedActor
     /// must map the new file.</summary>
     private void Commit(CommitFile commit)
     {
-        string? id = null;
-        if (!commit.Discard)
-        {
-            try
-            {
-                // Resolved before the rename: the name then still names the old file (if any), whose owner must let go.
-                using var served = _context.Root.OpenFile(commit.Path, writable: false);
-                id = _context.EntityIdOf(served.CanonicalKey);
-            }
-            catch (MmapException)
-            {
-                // No old file: no owner to tell.
-            }
-        }
+        // Resolved before the rename: the name then still names the old file (if any), whose owner must let go.
+        string? id = commit.Discard ? null : EntityIdOf(commit.Path);
+        // The upload's own name, whose owner (the upload wrote through it) holds the lock of what becomes the file: told
+        // too, so that it lets go at once instead of after mmap.idle-timeout, and the file's next owner can take it.
+        string? upload = commit.Discard ? null : EntityIdOf(commit.TemporaryPath);
         var sender = Sender;
         var region = _region;
         _supervisor.Ask<MapReply>(commit, _askTimeout).ContinueWith(t =>
         {
-            if (t.IsCompletedSuccessfully && t.Result is Done && id is not null)
+            if (t.IsCompletedSuccessfully && t.Result is Done)
             {
-                region.Tell(new ShardingEnvelope(id, new FileReplaced(id)));
+                foreach (var replaced in new[] { id, upload })
+                {
+                    if (replaced is not null)
+                    {
+                        region.Tell(new ShardingEnvelope(replaced, new FileReplaced(replaced)));
+                    }
+                }
             }
             return t.IsCompletedSuccessfully
                 ? t.Result
                 : new MmapError(MmapErrorKind.OSError, $"[Errno 110] Connection timed out: the node's supervisor did not commit within {_askTimeout}", 110);
         }, TaskContinuationOptions.ExecuteSynchronously).PipeTo(sender);
         _log.Debug("Commit of {0} forwarded", commit.Path);
+    }
+
+    /// <summary>The entity id of the file <paramref name="path"/> names now, or null when it names none.</summary>
+    private string? EntityIdOf(string path)
+    {
+        try
+        {
+            using var served = _context.Root.OpenFile(path, writable: false);
+            return _context.EntityIdOf(served.CanonicalKey);
+        }
+        catch (MmapException)
+        {
+            return null; // no such file: no owner to tell
+        }
     }
 }

@@ -42,4 +42,10 @@ public enum MmapErrorCode
     /// Retryable: open the file again (a handle from <see cref="MmapClient"/> re-opens by itself for positional
     /// operations). The message says whether the operation may have been applied (docs/cluster.md).</summary>
     OwnerMoved = 9,
+
+    /// <summary>A cluster member was to own the file, but the file's previous owner still holds its lock: that owner's
+    /// process is alive but has not released the file (frozen, paused or still stopping), so this one does not serve it
+    /// (OSError EAGAIN, errno 11). Retryable: the open succeeds once the previous owner's process stops or releases the file
+    /// (docs/cluster.md, "Fencing").</summary>
+    PreviousOwnerHoldsFile = 10,
 }

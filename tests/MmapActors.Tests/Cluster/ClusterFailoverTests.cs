@@ -15,7 +15,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
     private const int WorkersPerNode = 8, SlotSize = 8;
 
     /// <summary>The bound the test timings give (TestCluster.FastFailover; docs/cluster.md derives it): detection
-    /// (0.5 s + 2 s), the resolver (2 s), the removal margin (2 s), hand-over and re-allocation retries.</summary>
+    /// (0.5 s + 2 s), the resolver (2 s), the removal margin (0.5 s, config/cluster.hocon), hand-over and re-allocation retries.</summary>
     private static readonly TimeSpan FailoverBound = TimeSpan.FromSeconds(20);
 
     [Fact]

@@ -33,6 +33,26 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
             akka.cluster.singleton.hand-over-retry-interval = 200ms
             mmap.ask-timeout = 10s
             """);
+        var elapsed = await KillTheOwnerAndReadBackThroughASurvivorAsync(config, inProcessClient: false);
+        Assert.True(elapsed < TimeSpan.FromSeconds(60), $"no survivor served the file within 60 s of the kill ({elapsed})");
+    }
+
+    [Fact]
+    public async Task With_the_default_timings_a_survivor_serves_the_file_byte_identical_within_10_s_of_a_SIGKILL_of_its_owner()
+    {
+        // No --config: config/cluster.hocon's failure detector, resolver, removal margin and sharding retries. The reads
+        // after the kill come from a client in this process (no process start per attempt) that gives up after 1 s (its
+        // own ask time-out), so that an open sent to the dead member before the survivors removed it (lost with it, and
+        // answered only by a time-out) does not hide when the survivor serves.
+        var elapsed = await KillTheOwnerAndReadBackThroughASurvivorAsync(config: null, inProcessClient: true);
+        Assert.True(elapsed < TimeSpan.FromSeconds(10), $"a survivor served the file {elapsed.TotalSeconds:0.0} s after the kill");
+    }
+
+    /// <summary>Three nodes; a file put through node 1 is read back through node 3; its owner's process is SIGKILLed and
+    /// the file read again through a survivor until that succeeds (bounded at 60 s): byte-identical.</summary>
+    /// <returns>How long after the kill the survivor's read completed.</returns>
+    private async Task<TimeSpan> KillTheOwnerAndReadBackThroughASurvivorAsync(string? config, bool inProcessClient)
+    {
         var ports = FreePorts(6);
         var first = await StartNodeAsync(ports[0], ports[1], config, seeds: null);
         string seed = $"akka.tcp://mmap@127.0.0.1:{ports[0]}";
@@ -55,6 +75,9 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
         int ownerPort = int.Parse(owner.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
         var victim = _nodes.Single(n => n.MemberPort == ownerPort);
         var survivor = _nodes.First(n => n != victim);
+        await using var client = inProcessClient
+            ? await MmapActors.Remote.MmapRemote.ConnectAsync(survivor.Door, "akka.loglevel = WARNING\nmmap.ask-timeout = 1s")
+            : null;
 
         var clock = Stopwatch.StartNew();
         Mmapctl.Signal(victim.Process.Id, 9);
@@ -65,9 +88,10 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
         while (after is null)
         {
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no survivor served the file within 60 s of the kill");
-            after = await TryGetAsync(survivor, "after-kill.bin");
+            after = client is null ? await TryGetAsync(survivor, "after-kill.bin") : await TryReadAsync(client, content.Length);
         }
-        output.WriteLine($"read back through a survivor {clock.Elapsed.TotalSeconds:0.0} s after SIGKILL of the owner");
+        var elapsed = clock.Elapsed;
+        output.WriteLine($"read back through a survivor {elapsed.TotalSeconds:0.0} s after SIGKILL of the owner");
         Assert.Equal(content, after);
         var restat = await Mmapctl.RunAsync("stat", "shared/payload.bin", "--server", survivor.Door);
         Assert.DoesNotContain($":{ownerPort}", restat.Out);
@@ -84,6 +108,7 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
             Mmapctl.AssertNoStackTrace(log);
             Assert.All(log.Split('\n'), line => Assert.True(line.Length <= 250, $"{line.Length} characters: {line}"));
         }
+        return elapsed;
     }
 
     [Fact]
@@ -218,6 +243,26 @@ public sealed partial class ClusterProcessTests(ITestOutputHelper output) : IAsy
 
     private async Task<byte[]> GetAsync(Node node, string name) =>
         await TryGetAsync(node, name) ?? throw new InvalidOperationException($"get through {node.Door} failed");
+
+    /// <summary>Opens and reads the whole file through <paramref name="client"/>; null when the open or a read fails.</summary>
+    private async Task<byte[]?> TryReadAsync(MmapClient client, int length)
+    {
+        try
+        {
+            await using var file = await client.OpenAsync("shared/payload.bin", access: MmapAccess.Read);
+            var bytes = new byte[length];
+            for (int offset = 0; offset < length; offset += 1 << 20)
+            {
+                await file.ReadAtAsync(offset, bytes.AsMemory(offset, Math.Min(1 << 20, length - offset)));
+            }
+            return bytes;
+        }
+        catch (Exception e) when (e is MmapException or MmapTimeoutException)
+        {
+            output.WriteLine($"read through the survivor's door: {e.GetType().Name} {e.Message}");
+            return null;
+        }
+    }
 
     private async Task<byte[]?> TryGetAsync(Node node, string name)
     {

@@ -80,6 +80,7 @@ internal static unsafe partial class LibC
     public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int ENOSPC = 28;
+    public const int EROFS = 30;
     public const int EDQUOT = 122;
     public const int ENAMETOOLONG = 36;
     public const int ENOSYS = 38;
@@ -143,6 +144,38 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
+
+    // Open-file-description locks (fcntl(2), Linux 3.15+): owned by the open file description, not the process.
+    public const int F_OFD_GETLK = 36;
+    public const int F_OFD_SETLK = 37;
+    public const short F_RDLCK = 0;
+    public const short F_WRLCK = 1;
+    public const short F_UNLCK = 2;
+    public const short SEEK_SET = 0;
+
+    /// <summary><c>struct flock</c>; the same layout on x86-64 and arm64 (two shorts, two 64-bit offsets, a pid).</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 32)]
+    public struct Flock
+    {
+        [FieldOffset(0)] public short Type;
+        [FieldOffset(2)] public short Whence;
+        [FieldOffset(8)] public long Start;
+        [FieldOffset(16)] public long Length;
+        [FieldOffset(24)] public int Pid; // must be 0 for an OFD lock
+    }
+
+    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int FcntlFlock(int fd, int command, Flock* lockDescription);
+
+    /// <summary>fcntl(2) with a <c>struct flock</c> (<c>F_OFD_SETLK</c>, <c>F_OFD_GETLK</c>).</summary>
+    /// <returns>0 on success, otherwise the errno.</returns>
+    public static int FcntlLock(int fd, int command, ref Flock lockDescription)
+    {
+        fixed (Flock* pointer = &lockDescription)
+        {
+            return FcntlFlock(fd, command, pointer) == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+    }
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
