@@ -495,45 +495,56 @@ internal sealed class DataPlaneHandler
             int want = (int)Math.Min(count, chunk);
             var result = await _pace.ReadAtLeastAsync(context, want).ConfigureAwait(false);
             var buffer = result.Buffer;
-            if (buffer.Length < want)
+            // Every read is answered by exactly one AdvanceTo, also when a write or a growth fails below: a read left
+            // open makes Kestrel close the connection after the error response, and a client that reuses it then sees
+            // its next request fail ("response ended prematurely") instead of the error it was sent.
+            long taken = 0;
+            try
             {
-                reader.AdvanceTo(buffer.End);
-                throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
-            }
-            // What has arrived, in whole chunks (or up to the body's end), at most one growth step.
-            long inHand = Math.Min(Math.Min(buffer.Length, count), GrowthStep);
-            long take = inHand == count ? inHand : inHand - inHand % chunk;
-            if (start + take > size)
-            {
-                // Grown only now that the bytes are here: to their end (readers see no byte that has not arrived), or ahead
-                // for a temporary file nobody reads.
-                if (growAhead)
+                if (buffer.Length < want)
                 {
-                    // A whole-file PUT's temporary file: no other request writes it, so a plain resize cuts nothing.
-                    long newSize = Math.Min(bodyEnd, Math.Max(start + take, 2 * size));
-                    await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
-                    size = newSize;
+                    taken = buffer.Length;
+                    throw new MmapException(MmapErrorKind.ValueError, $"the body ended {count - buffer.Length} bytes before its Content-Length");
                 }
-                else
+                // What has arrived, in whole chunks (or up to the body's end), at most one growth step.
+                long inHand = Math.Min(Math.Min(buffer.Length, count), GrowthStep);
+                long take = inHand == count ? inHand : inHand - inHand % chunk;
+                if (start + take > size)
                 {
-                    // The file everyone sees: grow-only in one owner turn, so a concurrent request that made it longer
-                    // meanwhile (its size is newer than ours) keeps its length and its bytes.
-                    size = await GrowToAsync(file, start + take, cancellation).ConfigureAwait(false);
+                    // Grown only now that the bytes are here: to their end (readers see no byte that has not arrived), or ahead
+                    // for a temporary file nobody reads.
+                    if (growAhead)
+                    {
+                        // A whole-file PUT's temporary file: no other request writes it, so a plain resize cuts nothing.
+                        long newSize = Math.Min(bodyEnd, Math.Max(start + take, 2 * size));
+                        await file.ResizeAsync(newSize, cancellation).ConfigureAwait(false);
+                        size = newSize;
+                    }
+                    else
+                    {
+                        // The file everyone sees: grow-only in one owner turn, so a concurrent request that made it longer
+                        // meanwhile (its size is newer than ours) keeps its length and its bytes.
+                        size = await GrowToAsync(file, start + take, cancellation).ConfigureAwait(false);
+                    }
+                }
+                var pending = buffer.Slice(0, take);
+                while (pending.Length > 0)
+                {
+                    int piece = (int)Math.Min(pending.Length, chunk);
+                    // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
+                    var target = piece == data.Length ? data : new byte[piece];
+                    pending.Slice(0, piece).CopyTo(target);
+                    pending = pending.Slice(piece);
+                    await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
+                    start += piece;
+                    count -= piece;
+                    taken += piece;
                 }
             }
-            var pending = buffer.Slice(0, take);
-            while (pending.Length > 0)
+            finally
             {
-                int piece = (int)Math.Min(pending.Length, chunk);
-                // The owner takes an exact array (else the handle copies it again): a shorter last chunk gets its own.
-                var target = piece == data.Length ? data : new byte[piece];
-                pending.Slice(0, piece).CopyTo(target);
-                pending = pending.Slice(piece);
-                await file.WriteAtAsync(start, target, cancellation).ConfigureAwait(false);
-                start += piece;
-                count -= piece;
+                reader.AdvanceTo(buffer.GetPosition(taken));
             }
-            reader.AdvanceTo(buffer.GetPosition(take));
         }
         ArrayPool<byte>.Shared.Return(data); // every write was answered: nothing refers to it any more
         return size;
