@@ -21,7 +21,6 @@ namespace MmapActors.Remote.Server;
 internal sealed class SessionUploads
 {
     private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _names = new(StringComparer.Ordinal);
 
     /// <param name="capacity">Most unfinished uploads at once (a session's <c>max-handles-per-session</c>: each is
     /// written through a handle, and the set must not grow without bound with empty creates).</param>
@@ -67,10 +66,9 @@ internal sealed class SessionUploads
     public void Claim(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (ServedRoot.IsTemporaryPath(path) && _paths.Add(path))
+        if (ServedRoot.IsTemporaryPath(path))
         {
-            string name = NameOf(path);
-            _names[name] = _names.GetValueOrDefault(name) + 1;
+            _paths.Add(path);
         }
     }
 
@@ -78,18 +76,7 @@ internal sealed class SessionUploads
     public void Release(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        if (_paths.Remove(path))
-        {
-            string name = NameOf(path);
-            if (_names[name] <= 1)
-            {
-                _names.Remove(name);
-            }
-            else
-            {
-                _names[name]--;
-            }
-        }
+        _paths.Remove(path);
     }
 
     /// <summary>A listing without the temporary names that are not the session's uploads (its own it sees, with
@@ -97,10 +84,12 @@ internal sealed class SessionUploads
     public DirectoryListing Hide(DirectoryListing listing)
     {
         ArgumentNullException.ThrowIfNull(listing);
-        return listing.Entries.Any(e => !Shows(e.Name)) ? new DirectoryListing(listing.Entries.Where(e => Shows(e.Name)).ToArray()) : listing;
+        if (!listing.Entries.Any(e => ServedRoot.IsTemporaryName(e.Name)))
+        {
+            return listing; // the common case: nothing to look up
+        }
+        // The session's own names, made only for a listing that holds temporary names (at most Capacity of them).
+        var own = _paths.Select(p => p[(p.LastIndexOf('/') + 1)..]).ToHashSet(StringComparer.Ordinal);
+        return new DirectoryListing(listing.Entries.Where(e => !ServedRoot.IsTemporaryName(e.Name) || own.Contains(e.Name)).ToArray());
     }
-
-    private bool Shows(string name) => !ServedRoot.IsTemporaryName(name) || _names.ContainsKey(name);
-
-    private static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 }
