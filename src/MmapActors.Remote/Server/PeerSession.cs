@@ -52,6 +52,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
     private readonly Queue<(FromPeer Request, IActorRef Sender)> _held = new();
     private readonly Dictionary<IActorRef, int> _handlesPerOwner = new();
     private readonly SessionUploads _uploads;
+    private readonly List<(FromPeer Request, IActorRef Sender)> _afterCreate = new(); // requests naming an upload being created
     private long _refusedForeign;
     private long _heldBytes;
     private long _nextCorrelation;
@@ -186,6 +187,21 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         Serve(request, sender);
     }
 
+    /// <summary>Serves, in arrival order, the requests that waited for a create and no longer wait.</summary>
+    private void ServeAfterCreate()
+    {
+        if (_afterCreate.Count == 0)
+        {
+            return;
+        }
+        var waited = _afterCreate.ToArray();
+        _afterCreate.Clear();
+        foreach (var (request, sender) in waited)
+        {
+            Serve(request, sender); // one that still waits (another create) is held again
+        }
+    }
+
     private void Serve(FromPeer request, IActorRef sender)
     {
         if (request.Request is null)
@@ -197,6 +213,19 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
         {
             Reply(sender, Refusal(11, "Resource temporarily unavailable",
                 $"{_pending.Count} requests of this session are being served (mmap.server.session.max-requests-in-flight)"));
+            return;
+        }
+        if (_uploads.WaitsForCreate(request.Request))
+        {
+            // Names an upload whose create is on its way: decided once the create is answered (bounded like the requests
+            // in flight, of which it is one).
+            if (_afterCreate.Count >= _settings.MaxRequestsInFlight)
+            {
+                Reply(sender, Refusal(11, "Resource temporarily unavailable",
+                    $"{_afterCreate.Count} requests of this session wait for their upload's create (mmap.server.session.max-requests-in-flight)"));
+                return;
+            }
+            _afterCreate.Add((request, sender));
             return;
         }
         if (_uploads.Forbidden(request.Request) is { } foreign)
@@ -226,6 +255,7 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
                     Reply(sender, refused);
                     return;
                 }
+                _uploads.CreateSent(create.Path);
                 Send(_supervisor, create, new Pending(PendingKind.Create, sender, null, null, Math.Max(0, create.Length), false) { Upload = create.Path });
                 break;
             case CommitFile commit:
@@ -331,9 +361,14 @@ internal sealed class PeerSession : UntypedActor, IWithTimers
             case PendingKind.Create:
                 var created = relayed.Reply as MapReply ?? Unexpected(relayed.Reply);
                 _ledger.SettleFileGrowth(pending.Reserved, created is Done ? pending.Reserved : 0);
-                if (created is Done && pending.Upload is { } upload)
+                if (pending.Upload is { } upload)
                 {
-                    _uploads.Claim(upload); // a temporary name is the session's from now on (others are ignored)
+                    // A temporary name is the session's from now on if the create succeeded (other names are ignored);
+                    // then what waited for the answer is served, in order, after it.
+                    _uploads.CreateAnswered(upload, succeeded: created is Done);
+                    Reply(pending.ReplyTo, created);
+                    ServeAfterCreate();
+                    break;
                 }
                 Reply(pending.ReplyTo, created);
                 break;

@@ -21,6 +21,7 @@ namespace MmapActors.Remote.Server;
 internal sealed class SessionUploads
 {
     private readonly HashSet<string> _paths = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _creating = new(StringComparer.Ordinal); // creates sent, not yet answered
 
     /// <param name="capacity">Most unfinished uploads at once (a session's <c>max-handles-per-session</c>: each is
     /// written through a handle, and the set must not grow without bound with empty creates).</param>
@@ -53,6 +54,44 @@ internal sealed class SessionUploads
         OpenDataPlane { Path: var path } when ServedRoot.IsTemporaryPath(path) => path,
         _ => null,
     };
+
+    /// <summary>
+    /// Whether <paramref name="request"/> names a temporary path whose <see cref="CreateFile"/> this session sent and
+    /// has not had answered: it must wait for that answer (then <see cref="Forbidden"/> decides), since the name is not
+    /// the session's until the create succeeded, yet refusing would lose a request that follows its own create, such as
+    /// the discard a client sends when it is interrupted while the create is in flight.
+    /// </summary>
+    public bool WaitsForCreate(IMmapMessage request) => _creating.Count > 0 && request switch
+    {
+        OpenMap { Options.Path: var path } => Creating(path),
+        StatFile { Path: var path } => Creating(path),
+        CommitFile commit => Creating(commit.TemporaryPath) || Creating(commit.Path),
+        _ => false,
+    };
+
+    /// <summary>Records a create of <paramref name="path"/> sent to the server (temporary names only).</summary>
+    public void CreateSent(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (ServedRoot.IsTemporaryPath(path))
+        {
+            _creating.Add(path);
+        }
+    }
+
+    /// <summary>The create of <paramref name="path"/> was answered: the name is the session's if it
+    /// <paramref name="succeeded"/>.</summary>
+    public void CreateAnswered(string path, bool succeeded)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _creating.Remove(path);
+        if (succeeded)
+        {
+            Claim(path);
+        }
+    }
+
+    private bool Creating(string? path) => path is not null && _creating.Contains(path);
 
     /// <summary>Whether a new upload would exceed <see cref="Capacity"/>: <paramref name="request"/> creates a
     /// temporary name and the session has as many unfinished uploads as it may.</summary>

@@ -26,6 +26,24 @@ public sealed class SessionUploadsTests
     }
 
     [Fact]
+    public void A_request_naming_an_upload_whose_create_is_unanswered_waits_and_is_then_decided_by_the_outcome()
+    {
+        var uploads = new SessionUploads(4);
+        var discard = new CommitFile(Mine, "dir/a.bin", Discard: true);
+        uploads.CreateSent(Mine);
+
+        Assert.True(uploads.WaitsForCreate(discard)); // the interrupted client's discard, sent before the create's answer
+        Assert.False(uploads.WaitsForCreate(new CommitFile(Theirs, "dir/a.bin", Discard: true)));
+        uploads.CreateAnswered(Mine, succeeded: true);
+        Assert.False(uploads.WaitsForCreate(discard));
+        Assert.Null(uploads.Forbidden(discard));
+
+        uploads.CreateSent(Theirs);
+        uploads.CreateAnswered(Theirs, succeeded: false); // EEXIST: someone else's upload stays someone else's
+        Assert.Equal(Theirs, uploads.Forbidden(new CommitFile(Theirs, "dir/a.bin")));
+    }
+
+    [Fact]
     public void The_sessions_own_uploads_and_ordinary_names_are_allowed_but_no_data_plane_ticket_for_an_upload()
     {
         var uploads = new SessionUploads(4);
